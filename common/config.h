@@ -1,0 +1,84 @@
+// File: common/config.h
+//
+// The configuration of a partydev service, read the Kubernetes way: every
+// option is a flag (`--listen=0.0.0.0:50051`) and an environment variable
+// (`PARTYDEV_LISTEN`); a flag wins over the variable, the variable over the
+// default. Values are validated at start; a bad value stops the process with
+// a message that names the option and what was expected.
+//
+//   absl::StatusOr<ServiceConfig> config =
+//       ParseServiceConfig(argc, argv, environ, {"membershipd", 50051, 9091});
+//   if (!config.ok()) { std::cerr << config.status().message(); return 2; }
+
+#ifndef PARTYDEV_COMMON_CONFIG_H_
+#define PARTYDEV_COMMON_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/redis_options.h"
+
+namespace partydev {
+
+// What differs between the three binaries.
+struct ServiceDefaults {
+  std::string program;       // "membershipd"
+  int grpc_port = 0;         // 50051
+  int metrics_port = 0;      // 9091
+  std::string key_prefix;    // Redis key prefix, e.g. "pd:membership:"
+};
+
+// How callers are authenticated.
+enum class AuthMode {
+  kJwt,  // Bearer JWT verified against PARTYDEV_JWT_KEY_FILE (production).
+  kDev,  // Explicit development mode: identity from x-partydev-* metadata.
+};
+
+struct ServiceConfig {
+  std::string program;
+  std::string listen;          // host:port of the gRPC server
+  std::string metrics_listen;  // host:port of the Prometheus endpoint
+  RedisOptions redis;
+  std::string key_prefix;
+  AuthMode auth_mode = AuthMode::kJwt;
+  std::string jwt_issuer;
+  std::string jwt_audience;
+  std::string jwt_key_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  int workers = 0;                  // threads that run handlers (Redis I/O)
+  int max_message_bytes = 0;        // per message, both directions
+  absl::Duration drain_timeout;     // graceful shutdown budget
+  absl::Duration health_interval;   // how often Redis is pinged
+  std::string log_level;            // trace, debug, info, warn, error
+};
+
+// One option: its flag, its environment variable, default and help.
+struct OptionSpec {
+  std::string flag;     // "listen"
+  std::string env;      // "PARTYDEV_LISTEN"
+  std::string default_value;
+  std::string help;
+};
+
+// The options every service understands, with defaults from `defaults`.
+std::vector<OptionSpec> ServiceOptionSpecs(const ServiceDefaults& defaults);
+
+// The text of --help.
+std::string ServiceHelp(const ServiceDefaults& defaults);
+
+// Parses argv (flags `--name=value` or `--name value`) and `envp` (a
+// nullptr-terminated array like `environ`). Returns kInvalidArgument naming
+// the option for an unknown flag or a bad value, and kCancelled when --help
+// was asked (the caller prints ServiceHelp and exits 0).
+absl::StatusOr<ServiceConfig> ParseServiceConfig(int argc,
+                                                 const char* const* argv,
+                                                 const char* const* envp,
+                                                 const ServiceDefaults& defaults);
+
+}  // namespace partydev
+
+#endif  // PARTYDEV_COMMON_CONFIG_H_
