@@ -99,7 +99,8 @@ class JwtAuthenticator final : public Authenticator {
     }
     Principal principal;
     const char* sub = jwt_get_grant(jwt.get(), "sub");
-    if (sub == nullptr || *sub == '\0') return Unauthenticated("token has no sub");
+    if (sub == nullptr || *sub == '\0')
+      return Unauthenticated("token has no sub");
     principal.subject = sub;
     const char* org = jwt_get_grant(jwt.get(), "org");
     principal.organization = org != nullptr ? org : "";
@@ -165,9 +166,11 @@ absl::StatusOr<std::unique_ptr<Authenticator>> MakeAuthenticator(
   settings.key = buffer.str();
   if (!absl::StrContains(settings.key, "-----BEGIN")) {
     // A secret file usually ends with a newline that is not part of it.
-    settings.key = std::string(absl::StripTrailingAsciiWhitespace(settings.key));
+    settings.key =
+        std::string(absl::StripTrailingAsciiWhitespace(settings.key));
   }
-  if (settings.key.size() < 32 && !absl::StrContains(settings.key, "-----BEGIN")) {
+  if (settings.key.size() < 32 &&
+      !absl::StrContains(settings.key, "-----BEGIN")) {
     return InvalidField("jwt_key_file",
                         "an HS256 secret must be at least 32 bytes (RFC 7518 "
                         "3.2: at least the hash size)");

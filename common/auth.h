@@ -28,10 +28,10 @@ namespace partydev {
 
 // What the runtime reads from a call's metadata for authentication.
 struct CallCredentials {
-  std::string authorization;  // the "authorization" header, verbatim
-  std::string dev_subject;    // x-partydev-sub
+  std::string authorization;     // the "authorization" header, verbatim
+  std::string dev_subject;       // x-partydev-sub
   std::string dev_organization;  // x-partydev-org
-  std::string dev_roles;      // x-partydev-roles
+  std::string dev_roles;         // x-partydev-roles
 };
 
 class Authenticator {

@@ -1,13 +1,13 @@
 #include "common/config.h"
 
 #include <map>
-#include "absl/strings/string_view.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "common/errors.h"
 
@@ -16,9 +16,9 @@ namespace {
 
 absl::Status BadOption(const OptionSpec& spec, absl::string_view value,
                        absl::string_view expected) {
-  return InvalidField(spec.flag,
-                      absl::StrCat("--", spec.flag, " / ", spec.env, " = \"",
-                                   value, "\": ", expected));
+  return InvalidField(
+      spec.flag, absl::StrCat("--", spec.flag, " / ", spec.env, " = \"", value,
+                              "\": ", expected));
 }
 
 // A host:port where the port is 0..65535 and the host is not empty.
@@ -73,9 +73,10 @@ std::vector<OptionSpec> ServiceOptionSpecs(const ServiceDefaults& d) {
 }
 
 std::string ServiceHelp(const ServiceDefaults& defaults) {
-  std::string out = absl::StrCat(
-      "Usage: ", defaults.program, " [--option=value ...]\n\n",
-      "Every option is also read from its environment variable; a flag wins.\n\n");
+  std::string out =
+      absl::StrCat("Usage: ", defaults.program, " [--option=value ...]\n\n",
+                   "Every option is also read from its environment variable; a "
+                   "flag wins.\n\n");
   for (const auto& spec : ServiceOptionSpecs(defaults)) {
     absl::StrAppendFormat(&out, "  --%-20s %-28s %s\n", spec.flag, spec.env,
                           spec.help);
@@ -128,8 +129,8 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(
     std::string key(name);
     for (char& c : key) c = c == '-' ? '_' : c;
     if (values.find(key) == values.end()) {
-      return InvalidField(key, absl::StrCat("unknown option --", name,
-                                            "; see --help"));
+      return InvalidField(
+          key, absl::StrCat("unknown option --", name, "; see --help"));
     }
     values[key] = value;
   }
@@ -172,7 +173,8 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(
     return s;
   }
   int timeout_ms = 0;
-  if (auto s = int_option("redis_timeout_ms", 10, 600000, &timeout_ms); !s.ok()) {
+  if (auto s = int_option("redis_timeout_ms", 10, 600000, &timeout_ms);
+      !s.ok()) {
     return s;
   }
   config.redis.command_timeout = absl::Milliseconds(timeout_ms);
@@ -209,7 +211,8 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(
     return BadOption(spec_of("tls_client_ca"), config.tls_client_ca_file,
                      "mutual TLS needs --tls_cert and --tls_key too");
   }
-  if (auto s = int_option("workers", 1, 1024, &config.workers); !s.ok()) return s;
+  if (auto s = int_option("workers", 1, 1024, &config.workers); !s.ok())
+    return s;
   if (auto s = int_option("max_message_bytes", 1024, 1 << 30,
                           &config.max_message_bytes);
       !s.ok()) {
@@ -221,7 +224,8 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(
   }
   config.drain_timeout = absl::Seconds(drain_seconds);
   int health_ms = 0;
-  if (auto s = int_option("health_interval_ms", 50, 60000, &health_ms); !s.ok()) {
+  if (auto s = int_option("health_interval_ms", 50, 60000, &health_ms);
+      !s.ok()) {
     return s;
   }
   config.health_interval = absl::Milliseconds(health_ms);

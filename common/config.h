@@ -24,10 +24,10 @@ namespace partydev {
 
 // What differs between the three binaries.
 struct ServiceDefaults {
-  std::string program;       // "membershipd"
-  int grpc_port = 0;         // 50051
-  int metrics_port = 0;      // 9091
-  std::string key_prefix;    // Redis key prefix, e.g. "pd:membership:"
+  std::string program;     // "membershipd"
+  int grpc_port = 0;       // 50051
+  int metrics_port = 0;    // 9091
+  std::string key_prefix;  // Redis key prefix, e.g. "pd:membership:"
 };
 
 // How callers are authenticated.
@@ -49,17 +49,17 @@ struct ServiceConfig {
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string tls_client_ca_file;
-  int workers = 0;                  // threads that run handlers (Redis I/O)
-  int max_message_bytes = 0;        // per message, both directions
-  absl::Duration drain_timeout;     // graceful shutdown budget
-  absl::Duration health_interval;   // how often Redis is pinged
-  std::string log_level;            // trace, debug, info, warn, error
+  int workers = 0;                 // threads that run handlers (Redis I/O)
+  int max_message_bytes = 0;       // per message, both directions
+  absl::Duration drain_timeout;    // graceful shutdown budget
+  absl::Duration health_interval;  // how often Redis is pinged
+  std::string log_level;           // trace, debug, info, warn, error
 };
 
 // One option: its flag, its environment variable, default and help.
 struct OptionSpec {
-  std::string flag;     // "listen"
-  std::string env;      // "PARTYDEV_LISTEN"
+  std::string flag;  // "listen"
+  std::string env;   // "PARTYDEV_LISTEN"
   std::string default_value;
   std::string help;
 };
@@ -74,10 +74,9 @@ std::string ServiceHelp(const ServiceDefaults& defaults);
 // nullptr-terminated array like `environ`). Returns kInvalidArgument naming
 // the option for an unknown flag or a bad value, and kCancelled when --help
 // was asked (the caller prints ServiceHelp and exits 0).
-absl::StatusOr<ServiceConfig> ParseServiceConfig(int argc,
-                                                 const char* const* argv,
-                                                 const char* const* envp,
-                                                 const ServiceDefaults& defaults);
+absl::StatusOr<ServiceConfig> ParseServiceConfig(
+    int argc, const char* const* argv, const char* const* envp,
+    const ServiceDefaults& defaults);
 
 }  // namespace partydev
 

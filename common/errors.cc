@@ -45,8 +45,7 @@ absl::Status InvalidFields(std::vector<FieldViolation> violations) {
     fv->set_description(v.description);
     parts.push_back(absl::StrCat(v.field, ": ", v.description));
   }
-  absl::Status status =
-      absl::InvalidArgumentError(absl::StrJoin(parts, "; "));
+  absl::Status status = absl::InvalidArgumentError(absl::StrJoin(parts, "; "));
   status.SetPayload(kBadRequestUrl,
                     absl::Cord(bad_request.SerializeAsString()));
   return WithReason(std::move(status), "INVALID_FIELD");
@@ -64,8 +63,7 @@ absl::Status RulesViolated(std::vector<RuleViolation> violations) {
   }
   absl::Status status =
       absl::FailedPreconditionError(absl::StrJoin(parts, "; "));
-  status.SetPayload(kPreconditionUrl,
-                    absl::Cord(failure.SerializeAsString()));
+  status.SetPayload(kPreconditionUrl, absl::Cord(failure.SerializeAsString()));
   return WithReason(std::move(status), "RULE_VIOLATED");
 }
 

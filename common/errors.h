@@ -9,17 +9,18 @@
 // Example:
 //   std::vector<partydev::RuleViolation> unmet;
 //   unmet.push_back({"charter.art4.introducers", "people/123",
-//                    "Người giới thiệu B mới sinh hoạt cùng 8 tháng; cần 12."});
+//                    "Người giới thiệu B mới sinh hoạt cùng 8 tháng;
+//                    cần 12."});
 //   if (!unmet.empty()) return partydev::RulesViolated(std::move(unmet));
 
 #ifndef PARTYDEV_COMMON_ERRORS_H_
 #define PARTYDEV_COMMON_ERRORS_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace partydev {
 
@@ -40,7 +41,8 @@ struct RuleViolation {
 };
 
 // INVALID_ARGUMENT naming one field.
-absl::Status InvalidField(absl::string_view field, absl::string_view description);
+absl::Status InvalidField(absl::string_view field,
+                          absl::string_view description);
 
 // INVALID_ARGUMENT naming every bad field. `violations` must not be empty.
 absl::Status InvalidFields(std::vector<FieldViolation> violations);

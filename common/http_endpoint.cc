@@ -18,7 +18,8 @@ namespace partydev {
 
 HttpEndpoint::~HttpEndpoint() { Stop(); }
 
-absl::Status HttpEndpoint::Start(const std::string& host_port, Handler handler) {
+absl::Status HttpEndpoint::Start(const std::string& host_port,
+                                 Handler handler) {
   handler_ = std::move(handler);
   size_t colon = host_port.rfind(':');
   std::string host = host_port.substr(0, colon);
@@ -49,8 +50,8 @@ absl::Status HttpEndpoint::Start(const std::string& host_port, Handler handler) 
     std::string why = strerror(errno);
     close(listen_fd_);
     listen_fd_ = -1;
-    return absl::UnavailableError(
-        absl::StrCat("metrics endpoint cannot listen on ", host_port, ": ", why));
+    return absl::UnavailableError(absl::StrCat(
+        "metrics endpoint cannot listen on ", host_port, ": ", why));
   }
   socklen_t len = sizeof(addr);
   getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);

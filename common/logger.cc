@@ -19,11 +19,16 @@ Logger::Level ParseLevel(absl::string_view level) {
 
 const char* LevelName(Logger::Level level) {
   switch (level) {
-    case Logger::Level::kTrace: return "trace";
-    case Logger::Level::kDebug: return "debug";
-    case Logger::Level::kInfo: return "info";
-    case Logger::Level::kWarn: return "warn";
-    case Logger::Level::kError: return "error";
+    case Logger::Level::kTrace:
+      return "trace";
+    case Logger::Level::kDebug:
+      return "debug";
+    case Logger::Level::kInfo:
+      return "info";
+    case Logger::Level::kWarn:
+      return "warn";
+    case Logger::Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -57,7 +62,8 @@ void Logger::Log(Level level, absl::string_view event, nlohmann::json fields) {
       line[it.key()] = it.value();
     }
   }
-  sink_->info(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  sink_->info(
+      line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace partydev

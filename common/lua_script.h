@@ -9,18 +9,18 @@
 // atomic step (the outbox): every key a script touches is passed in KEYS and
 // carries the same hash tag, so the scripts also run on Redis Cluster.
 //
-//   static constexpr char kIncr[] = "return redis.call('INCRBY', KEYS[1], ARGV[1])";
-//   LuaScript incr(kIncr);
-//   absl::StatusOr<RedisReply> r = incr.Run(redis, {"pd:{o1}:n"}, {"2"});
+//   static constexpr char kIncr[] = "return redis.call('INCRBY', KEYS[1],
+//   ARGV[1])"; LuaScript incr(kIncr); absl::StatusOr<RedisReply> r =
+//   incr.Run(redis, {"pd:{o1}:n"}, {"2"});
 
 #ifndef PARTYDEV_COMMON_LUA_SCRIPT_H_
 #define PARTYDEV_COMMON_LUA_SCRIPT_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/redis_client.h"
 
 namespace partydev {

@@ -10,11 +10,13 @@ namespace partydev {
 namespace {
 
 std::string EscapeLabel(absl::string_view value) {
-  return absl::StrReplaceAll(value, {{"\\", "\\\\"}, {"\"", "\\\""}, {"\n", "\\n"}});
+  return absl::StrReplaceAll(value,
+                             {{"\\", "\\\\"}, {"\"", "\\\""}, {"\n", "\\n"}});
 }
 
-std::string RenderLabels(const MetricLabels& labels,
-                         const std::pair<std::string, std::string>* extra = nullptr) {
+std::string RenderLabels(
+    const MetricLabels& labels,
+    const std::pair<std::string, std::string>* extra = nullptr) {
   std::vector<std::string> parts;
   for (const auto& [k, v] : labels) {
     parts.push_back(absl::StrCat(k, "=\"", EscapeLabel(v), "\""));
@@ -36,8 +38,8 @@ std::string FormatValue(double v) {
 }  // namespace
 
 std::vector<double> LatencyBuckets() {
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-          0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5, 5, 10};
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
 }
 
 Metrics::Family& Metrics::FamilyOf(absl::string_view name, Kind kind) {
@@ -87,15 +89,16 @@ void Metrics::Observe(absl::string_view name, const MetricLabels& labels,
   Family& family = FamilyOf(name, Kind::kHistogram);
   Histogram& h = family.histograms[labels];
   if (h.counts.empty()) h.counts.assign(family.bounds.size() + 1, 0);
-  size_t bucket = std::lower_bound(family.bounds.begin(), family.bounds.end(),
-                                   value) -
-                  family.bounds.begin();
+  size_t bucket =
+      std::lower_bound(family.bounds.begin(), family.bounds.end(), value) -
+      family.bounds.begin();
   h.counts[bucket] += 1;
   h.sum += value;
   h.count += 1;
 }
 
-double Metrics::Value(absl::string_view name, const MetricLabels& labels) const {
+double Metrics::Value(absl::string_view name,
+                      const MetricLabels& labels) const {
   absl::MutexLock lock(&mu_);
   auto it = families_.find(name);
   if (it == families_.end()) return 0;
@@ -125,7 +128,8 @@ std::string Metrics::Render() const {
       for (size_t i = 0; i < h.counts.size(); ++i) {
         cumulative += h.counts[i];
         std::pair<std::string, std::string> le = {
-            "le", i < family.bounds.size() ? absl::StrCat(family.bounds[i]) : "+Inf"};
+            "le",
+            i < family.bounds.size() ? absl::StrCat(family.bounds[i]) : "+Inf"};
         absl::StrAppend(&out, name, "_bucket", RenderLabels(labels, &le), " ",
                         FormatValue(cumulative), "\n");
       }

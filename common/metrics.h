@@ -7,7 +7,8 @@
 //
 //   Metrics metrics;
 //   metrics.DescribeCounter("partydev_rpc_total", "RPCs by method and code");
-//   metrics.Increment("partydev_rpc_total", {{"method", "GetPerson"}, {"code", "OK"}});
+//   metrics.Increment("partydev_rpc_total", {{"method", "GetPerson"}, {"code",
+//   "OK"}});
 //
 // Thread-safe.
 
@@ -16,11 +17,11 @@
 
 #include <map>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 
 namespace partydev {
@@ -39,7 +40,8 @@ class Metrics {
   void Increment(absl::string_view name, const MetricLabels& labels,
                  double by = 1);
   void Set(absl::string_view name, const MetricLabels& labels, double value);
-  void Observe(absl::string_view name, const MetricLabels& labels, double value);
+  void Observe(absl::string_view name, const MetricLabels& labels,
+               double value);
 
   // The exposition text of every metric.
   std::string Render() const;

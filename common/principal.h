@@ -9,8 +9,9 @@
 
 #include <algorithm>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
+
+#include "absl/strings/string_view.h"
 
 namespace partydev {
 

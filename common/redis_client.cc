@@ -102,7 +102,8 @@ class RedisClient::Lease {
  public:
   Lease(RedisClient* client, Slot* slot) : client_(client), slot_(slot) {}
   Lease(Lease&& other) noexcept
-      : client_(other.client_), slot_(std::exchange(other.slot_, nullptr)),
+      : client_(other.client_),
+        slot_(std::exchange(other.slot_, nullptr)),
         broken_(other.broken_) {}
   Lease& operator=(Lease&&) = delete;
   ~Lease() {
@@ -143,8 +144,8 @@ absl::Status RedisClient::Connect(Slot* slot) {
   if (c == nullptr || c->err != 0) {
     std::string why = c != nullptr ? c->errstr : "out of memory";
     if (c != nullptr) redisFree(c);
-    return absl::UnavailableError(
-        absl::StrCat("redis: cannot connect to ", options_.Describe(), ": ", why));
+    return absl::UnavailableError(absl::StrCat("redis: cannot connect to ",
+                                               options_.Describe(), ": ", why));
   }
   if (options_.unix_socket.empty()) redisEnableKeepAlive(c);
   redisSetTimeout(c, absl::ToTimeval(options_.command_timeout));
@@ -160,16 +161,17 @@ absl::Status RedisClient::Connect(Slot* slot) {
     if (r == nullptr) {
       return absl::UnavailableError(absl::StrCat("redis: ", c->errstr));
     }
-    absl::Status status = r->type == REDIS_REPLY_ERROR
-                              ? absl::UnauthenticatedError(absl::StrCat(
-                                    "redis: ", args[0], " failed: ",
-                                    std::string(r->str, r->len)))
-                              : absl::OkStatus();
+    absl::Status status =
+        r->type == REDIS_REPLY_ERROR
+            ? absl::UnauthenticatedError(absl::StrCat(
+                  "redis: ", args[0], " failed: ", std::string(r->str, r->len)))
+            : absl::OkStatus();
     freeReplyObject(r);
     return status;
   };
   absl::Status status = absl::OkStatus();
-  if (!options_.password.empty()) status = handshake({"AUTH", options_.password});
+  if (!options_.password.empty())
+    status = handshake({"AUTH", options_.password});
   if (status.ok() && options_.db != 0) {
     status = handshake({"SELECT", absl::StrCat(options_.db)});
   }
@@ -206,10 +208,10 @@ absl::StatusOr<RedisClient::Lease> RedisClient::Acquire() {
     if (slot->context == nullptr) {
       if (absl::Now() < next_connect_) {
         free_.push_back(slot);
-        return absl::UnavailableError(absl::StrCat(
-            "redis: ", options_.Describe(),
-            " unreachable; next reconnect attempt in ",
-            absl::FormatDuration(next_connect_ - absl::Now())));
+        return absl::UnavailableError(
+            absl::StrCat("redis: ", options_.Describe(),
+                         " unreachable; next reconnect attempt in ",
+                         absl::FormatDuration(next_connect_ - absl::Now())));
       }
       needs_connect = true;
     }
@@ -257,7 +259,8 @@ absl::StatusOr<RedisReply> RedisClient::Run(const RedisCommand& command,
   absl::StatusOr<Lease> lease = Acquire();
   if (!lease.ok()) return lease.status();
   redisContext* c = lease->context();
-  if (timeout > absl::ZeroDuration()) redisSetTimeout(c, absl::ToTimeval(timeout));
+  if (timeout > absl::ZeroDuration())
+    redisSetTimeout(c, absl::ToTimeval(timeout));
   std::vector<const char*> argv;
   std::vector<size_t> lens;
   argv.reserve(command.size());
@@ -324,7 +327,8 @@ absl::Status RedisClient::Ping() {
   absl::StatusOr<RedisReply> reply = Command({"PING"});
   if (!reply.ok()) return reply.status();
   if (reply->str() != "PONG") {
-    return absl::UnavailableError(absl::StrCat("redis: PING answered ", reply->str()));
+    return absl::UnavailableError(
+        absl::StrCat("redis: PING answered ", reply->str()));
   }
   return absl::OkStatus();
 }

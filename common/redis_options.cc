@@ -17,9 +17,11 @@ absl::StatusOr<RedisOptions> ParseRedisUrl(absl::string_view url) {
   RedisOptions options;
   absl::string_view rest = url;
   auto bad = [&](absl::string_view why) {
-    return InvalidField("redis", absl::StrCat(
-        why, "; expected redis://[:password@]host:port[/db] or "
-             "unix:///path/to/socket[?db=N]"));
+    return InvalidField(
+        "redis",
+        absl::StrCat(why,
+                     "; expected redis://[:password@]host:port[/db] or "
+                     "unix:///path/to/socket[?db=N]"));
   };
   if (absl::ConsumePrefix(&rest, "unix://")) {
     absl::string_view path = rest;
@@ -32,7 +34,8 @@ absl::StatusOr<RedisOptions> ParseRedisUrl(absl::string_view url) {
         return bad("bad query (only db=N is understood)");
       }
     }
-    if (path.empty() || path[0] != '/') return bad("socket path must be absolute");
+    if (path.empty() || path[0] != '/')
+      return bad("socket path must be absolute");
     options.unix_socket = std::string(path);
     return options;
   }
@@ -42,8 +45,9 @@ absl::StatusOr<RedisOptions> ParseRedisUrl(absl::string_view url) {
     absl::string_view userinfo = rest.substr(0, at);
     rest = rest.substr(at + 1);
     size_t colon = userinfo.find(':');
-    options.password = std::string(
-        colon == absl::string_view::npos ? userinfo : userinfo.substr(colon + 1));
+    options.password = std::string(colon == absl::string_view::npos
+                                       ? userinfo
+                                       : userinfo.substr(colon + 1));
   }
   size_t slash = rest.find('/');
   absl::string_view hostport = rest.substr(0, slash);

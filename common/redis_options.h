@@ -10,9 +10,9 @@
 #define PARTYDEV_COMMON_REDIS_OPTIONS_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace partydev {

@@ -28,7 +28,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
   if (!cert.ok()) return cert.status();
   absl::StatusOr<std::string> key = ReadFile(config.tls_key_file, "tls_key");
   if (!key.ok()) return key.status();
-  grpc::SslServerCredentialsOptions options(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  grpc::SslServerCredentialsOptions options(
+      GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
   options.pem_key_cert_pairs.push_back({*key, *cert});
   if (!config.tls_client_ca_file.empty()) {
     absl::StatusOr<std::string> ca =
@@ -74,7 +75,8 @@ absl::Status Server::Start(const std::string& listen_override) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  const std::string listen = listen_override.empty() ? config.listen : listen_override;
+  const std::string listen =
+      listen_override.empty() ? config.listen : listen_override;
   builder.AddListeningPort(listen, *credentials, &port_);
   for (auto& [service, name] : services_) builder.RegisterService(service);
   builder.SetMaxReceiveMessageSize(config.max_message_bytes);
@@ -84,8 +86,8 @@ absl::Status Server::Start(const std::string& listen_override) {
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60 * 1000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
-                             10 * 1000);
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
@@ -103,7 +105,8 @@ absl::Status Server::Start(const std::string& listen_override) {
                   static_cast<double>(runtime_.redis().errors()));
             m.Set("partydev_worker_queue", {},
                   static_cast<double>(runtime_.executor().queued()));
-            return {200, "text/plain; version=0.0.4; charset=utf-8", m.Render()};
+            return {200, "text/plain; version=0.0.4; charset=utf-8",
+                    m.Render()};
           }
           if (path == "/healthz") {
             return serving_ ? HttpResponse{200, "text/plain", "SERVING\n"}
@@ -125,13 +128,14 @@ absl::Status Server::Start(const std::string& listen_override) {
     }
   });
   runtime_.logger().Info(
-      "started", {{"listen", listen},
-                  {"port", port_},
-                  {"metrics_port", metrics_.port()},
-                  {"redis", config.redis.Describe()},
-                  {"tls", !config.tls_cert_file.empty()},
-                  {"mutual_tls", !config.tls_client_ca_file.empty()},
-                  {"auth", config.auth_mode == AuthMode::kDev ? "dev" : "jwt"}});
+      "started",
+      {{"listen", listen},
+       {"port", port_},
+       {"metrics_port", metrics_.port()},
+       {"redis", config.redis.Describe()},
+       {"tls", !config.tls_cert_file.empty()},
+       {"mutual_tls", !config.tls_client_ca_file.empty()},
+       {"auth", config.auth_mode == AuthMode::kDev ? "dev" : "jwt"}});
   if (config.auth_mode == AuthMode::kDev) {
     runtime_.logger().Warn(
         "development_auth",
@@ -173,14 +177,14 @@ void Server::Shutdown() {
     shutting_down_ = true;
     stop_health_.Notify();
     if (health_thread_.joinable()) health_thread_.join();
-    runtime_.logger().Info("draining",
-                           {{"budget_s", absl::ToDoubleSeconds(
-                                             runtime_.config().drain_timeout)}});
+    runtime_.logger().Info(
+        "draining",
+        {{"budget_s", absl::ToDoubleSeconds(runtime_.config().drain_timeout)}});
     // Load balancers stop routing here first.
     SetServing(false);
     // Waits for in-flight RPCs; cancels what is left at the deadline.
-    server_->Shutdown(absl::ToChronoTime(absl::Now() +
-                                         runtime_.config().drain_timeout));
+    server_->Shutdown(
+        absl::ToChronoTime(absl::Now() + runtime_.config().drain_timeout));
     metrics_.Stop();
     runtime_.logger().Info("stopped");
   });

@@ -35,8 +35,9 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Registers a service under its full name (for health), e.g.
-  // AddService(&impl, partydev::membership::v1::PersonService::service_full_name()).
-  // The service must outlive the server.
+  // AddService(&impl,
+  // partydev::membership::v1::PersonService::service_full_name()). The service
+  // must outlive the server.
   void AddService(grpc::Service* service, std::string full_name);
 
   // Binds, starts serving and starts the health checker. The listen address

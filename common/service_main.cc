@@ -38,10 +38,11 @@ int RunServiceMain(int argc, char** argv, const ServiceDefaults& defaults,
     std::cerr << defaults.program << ": " << runtime.status().message() << "\n";
     return 2;
   }
-  absl::StatusOr<std::vector<ServiceRegistration>> services = factory(**runtime);
+  absl::StatusOr<std::vector<ServiceRegistration>> services =
+      factory(**runtime);
   if (!services.ok()) {
-    (*runtime)->logger().Error("start_failed",
-                               {{"error", std::string(services.status().message())}});
+    (*runtime)->logger().Error(
+        "start_failed", {{"error", std::string(services.status().message())}});
     return 1;
   }
   int exit_code = 0;

@@ -5,20 +5,22 @@
 // services, serve until SIGTERM or SIGINT, drain, exit 0.
 //
 //   int main(int argc, char** argv) {
-//     return partydev::RunServiceMain(argc, argv, {"quotad", 50052, 9092, "pd:quota:"},
-//         [](partydev::ServiceRuntime& runtime) { return MakeQuotaServices(runtime); });
+//     return partydev::RunServiceMain(argc, argv, {"quotad", 50052, 9092,
+//     "pd:quota:"},
+//         [](partydev::ServiceRuntime& runtime) { return
+//         MakeQuotaServices(runtime); });
 //   }
 
 #ifndef PARTYDEV_COMMON_SERVICE_MAIN_H_
 #define PARTYDEV_COMMON_SERVICE_MAIN_H_
 
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/codegen/service_type.h>
+
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/impl/codegen/service_type.h>
 
 #include "absl/status/statusor.h"
 #include "common/config.h"
@@ -35,7 +37,18 @@ struct ServiceRegistration {
 // Creates the services of a binary (and whatever background workers they
 // own; the services are destroyed after the server has drained).
 using ServiceFactory =
-    std::function<absl::StatusOr<std::vector<ServiceRegistration>>(ServiceRuntime&)>;
+    std::function<absl::StatusOr<std::vector<ServiceRegistration>>(
+        ServiceRuntime&)>;
+
+// The registration of a service whose issue has not landed yet: gRPC's
+// generated base class answers UNIMPLEMENTED to each of its methods, while
+// health and reflection already list it, so clients can be written against
+// the contract today.
+template <typename GeneratedService>
+ServiceRegistration UnimplementedService() {
+  return {std::make_unique<typename GeneratedService::CallbackService>(),
+          GeneratedService::service_full_name()};
+}
 
 // Exit codes: 0 after a graceful drain, 2 for a bad configuration, 1 when
 // the server cannot start.

@@ -20,7 +20,8 @@ std::string Header(const grpc::CallbackServerContext* context,
 std::string NewRequestId() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   uint64_t a = rng(), b = rng();
-  return absl::StrCat(absl::Hex(a, absl::kZeroPad16), absl::Hex(b, absl::kZeroPad16));
+  return absl::StrCat(absl::Hex(a, absl::kZeroPad16),
+                      absl::Hex(b, absl::kZeroPad16));
 }
 
 // Request ids come from clients: keep them short and printable so that

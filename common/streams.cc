@@ -23,7 +23,8 @@ std::vector<StreamEntry> ParseStreamEntries(const RedisReply& reply) {
     const RedisReply& kv = item.elements()[1];
     if (!kv.is_array()) continue;
     for (size_t i = 0; i + 1 < kv.elements().size(); i += 2) {
-      entry.fields.emplace_back(kv.elements()[i].str(), kv.elements()[i + 1].str());
+      entry.fields.emplace_back(kv.elements()[i].str(),
+                                kv.elements()[i + 1].str());
     }
     entries.push_back(std::move(entry));
   }
@@ -69,8 +70,8 @@ absl::Status Streams::EnsureGroup(const std::string& key,
 absl::StatusOr<std::vector<StreamEntry>> Streams::ReadGroup(
     const std::string& key, const std::string& group,
     const std::string& consumer, int count, absl::Duration block) {
-  RedisCommand command = {"XREADGROUP", "GROUP", group, consumer,
-                          "COUNT", absl::StrCat(count)};
+  RedisCommand command = {"XREADGROUP", "GROUP", group,
+                          consumer,     "COUNT", absl::StrCat(count)};
   if (block > absl::ZeroDuration()) {
     command.push_back("BLOCK");
     command.push_back(absl::StrCat(absl::ToInt64Milliseconds(block)));
@@ -112,10 +113,10 @@ absl::StatusOr<ClaimResult> Streams::Claim(const std::string& key,
                                            absl::Duration min_idle,
                                            const std::string& cursor,
                                            int count) {
-  absl::StatusOr<RedisReply> reply = redis_.Command(
-      {"XAUTOCLAIM", key, group, consumer,
-       absl::StrCat(absl::ToInt64Milliseconds(min_idle)), cursor, "COUNT",
-       absl::StrCat(count)});
+  absl::StatusOr<RedisReply> reply =
+      redis_.Command({"XAUTOCLAIM", key, group, consumer,
+                      absl::StrCat(absl::ToInt64Milliseconds(min_idle)), cursor,
+                      "COUNT", absl::StrCat(count)});
   if (!reply.ok()) return reply.status();
   ClaimResult result;
   const auto& parts = reply->elements();
@@ -154,8 +155,8 @@ absl::StatusOr<int64_t> Streams::Length(const std::string& key) {
 absl::StatusOr<std::vector<StreamEntry>> Streams::Range(
     const std::string& key, const std::string& start, const std::string& end,
     int count) {
-  absl::StatusOr<RedisReply> reply = redis_.Command(
-      {"XRANGE", key, start, end, "COUNT", absl::StrCat(count)});
+  absl::StatusOr<RedisReply> reply =
+      redis_.Command({"XRANGE", key, start, end, "COUNT", absl::StrCat(count)});
   if (!reply.ok()) return reply.status();
   return ParseStreamEntries(*reply);
 }

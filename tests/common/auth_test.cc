@@ -58,9 +58,9 @@ std::string Sign(jwt_alg_t alg, const std::string& key, const Claims& c) {
   jwt_add_grant(jwt, "sub", c.sub.c_str());
   if (!c.org.empty()) jwt_add_grant(jwt, "org", c.org.c_str());
   jwt_add_grant_int(jwt, "exp", c.exp);
-  jwt_add_grants_json(
-      jwt, absl::StrCat("{\"aud\":", c.aud_json, ",\"roles\":", c.roles_json, "}")
-               .c_str());
+  jwt_add_grants_json(jwt, absl::StrCat("{\"aud\":", c.aud_json,
+                                        ",\"roles\":", c.roles_json, "}")
+                               .c_str());
   jwt_set_alg(jwt, alg, reinterpret_cast<const unsigned char*>(key.data()),
               static_cast<int>(key.size()));
   char* token = jwt_encode_str(jwt);
@@ -74,7 +74,8 @@ std::unique_ptr<Authenticator> Verifier(const std::string& key) {
   return MakeJwtAuthenticator({"https://sso.partydev.vn", "membership", key});
 }
 
-absl::StatusOr<Principal> Check(const Authenticator& auth, const std::string& token) {
+absl::StatusOr<Principal> Check(const Authenticator& auth,
+                                const std::string& token) {
   CallCredentials credentials;
   credentials.authorization = absl::StrCat("Bearer ", token);
   return auth.Authenticate(credentials, absl::Now());
@@ -106,8 +107,9 @@ TEST(JwtTest, RefusesExpired) {
 }
 
 TEST(JwtTest, RefusesWrongKey) {
-  auto p = Check(*Verifier(kSecret),
-                 Sign(JWT_ALG_HS256, "another-secret-another-secret-another", {}));
+  auto p =
+      Check(*Verifier(kSecret),
+            Sign(JWT_ALG_HS256, "another-secret-another-secret-another", {}));
   EXPECT_EQ(p.status().code(), absl::StatusCode::kUnauthenticated);
 }
 
@@ -145,12 +147,15 @@ TEST(JwtTest, RefusesATokenWithoutOrganisationUnlessAdmin) {
 }
 
 TEST(JwtTest, AcceptsRs256AndEs256WithTheirPublicKeys) {
-  for (auto [type, alg] : {std::pair{"RSA", JWT_ALG_RS256}, std::pair{"EC", JWT_ALG_ES256}}) {
+  for (auto [type, alg] :
+       {std::pair{"RSA", JWT_ALG_RS256}, std::pair{"EC", JWT_ALG_ES256}}) {
     KeyPair pair = GenerateKeyPair(type);
     auto p = Check(*Verifier(pair.public_pem), Sign(alg, pair.private_pem, {}));
     EXPECT_TRUE(p.ok()) << type << ": " << p.status();
     KeyPair other = GenerateKeyPair(type);
-    EXPECT_FALSE(Check(*Verifier(other.public_pem), Sign(alg, pair.private_pem, {})).ok())
+    EXPECT_FALSE(
+        Check(*Verifier(other.public_pem), Sign(alg, pair.private_pem, {}))
+            .ok())
         << type;
   }
 }
@@ -158,7 +163,8 @@ TEST(JwtTest, AcceptsRs256AndEs256WithTheirPublicKeys) {
 TEST(JwtTest, RefusesHs256SignedWithThePublicKey) {
   // The classic algorithm confusion: the public key used as an HMAC secret.
   KeyPair pair = GenerateKeyPair("RSA");
-  auto p = Check(*Verifier(pair.public_pem), Sign(JWT_ALG_HS256, pair.public_pem, {}));
+  auto p = Check(*Verifier(pair.public_pem),
+                 Sign(JWT_ALG_HS256, pair.public_pem, {}));
   EXPECT_EQ(p.status().code(), absl::StatusCode::kUnauthenticated);
 }
 

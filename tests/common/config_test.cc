@@ -7,14 +7,15 @@
 namespace partydev {
 namespace {
 
-const ServiceDefaults kDefaults = {"membershipd", 50051, 9091, "pd:membership:"};
+const ServiceDefaults kDefaults = {"membershipd", 50051, 9091,
+                                   "pd:membership:"};
 
 absl::StatusOr<ServiceConfig> Parse(std::vector<const char*> args,
                                     std::vector<const char*> env = {}) {
   args.insert(args.begin(), "membershipd");
   env.push_back(nullptr);
-  return ParseServiceConfig(static_cast<int>(args.size()), args.data(), env.data(),
-                            kDefaults);
+  return ParseServiceConfig(static_cast<int>(args.size()), args.data(),
+                            env.data(), kDefaults);
 }
 
 TEST(ConfigTest, DefaultsAreTheDocumentedPorts) {
@@ -75,7 +76,8 @@ TEST(ConfigTest, BadValuesNameTheOption) {
   for (const auto& c : cases) {
     auto config = Parse({"--auth=dev", c.flag});
     ASSERT_FALSE(config.ok()) << c.flag;
-    EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument) << c.flag;
+    EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument)
+        << c.flag;
     EXPECT_NE(config.status().message().find(c.names), absl::string_view::npos)
         << c.flag << ": " << config.status();
     EXPECT_FALSE(FieldViolationsOf(config.status()).empty()) << c.flag;

@@ -64,8 +64,9 @@ TEST(ErrorsTest, EveryErrorCarriesExactlyOneErrorInfo) {
     details.details(0).UnpackTo(&info);
     EXPECT_EQ(info.reason(), ReasonOf(s));
   }
-  EXPECT_EQ(ReasonOf(WithReason(absl::PermissionDeniedError("no"), "ROLE_REQUIRED")),
-            "ROLE_REQUIRED");
+  EXPECT_EQ(
+      ReasonOf(WithReason(absl::PermissionDeniedError("no"), "ROLE_REQUIRED")),
+      "ROLE_REQUIRED");
   EXPECT_EQ(ReasonOf(absl::NotFoundError("x")), "RESOURCE_NOT_FOUND");
 }
 

@@ -18,16 +18,21 @@ TEST(MetricsTest, RendersCountersGaugesAndHistograms) {
   m.Observe("lat", {{"method", "Get"}}, 5);
   const std::string text = m.Render();
   EXPECT_NE(text.find("# TYPE rpc_total counter"), std::string::npos) << text;
-  EXPECT_NE(text.find("rpc_total{code=\"OK\",method=\"Get\"} 3"), std::string::npos)
+  EXPECT_NE(text.find("rpc_total{code=\"OK\",method=\"Get\"} 3"),
+            std::string::npos)
       << text;
   EXPECT_NE(text.find("up 1"), std::string::npos) << text;
-  EXPECT_NE(text.find("lat_bucket{method=\"Get\",le=\"0.1\"} 1"), std::string::npos)
+  EXPECT_NE(text.find("lat_bucket{method=\"Get\",le=\"0.1\"} 1"),
+            std::string::npos)
       << text;
-  EXPECT_NE(text.find("lat_bucket{method=\"Get\",le=\"1\"} 2"), std::string::npos)
+  EXPECT_NE(text.find("lat_bucket{method=\"Get\",le=\"1\"} 2"),
+            std::string::npos)
       << text;
-  EXPECT_NE(text.find("lat_bucket{method=\"Get\",le=\"+Inf\"} 3"), std::string::npos)
+  EXPECT_NE(text.find("lat_bucket{method=\"Get\",le=\"+Inf\"} 3"),
+            std::string::npos)
       << text;
-  EXPECT_NE(text.find("lat_count{method=\"Get\"} 3"), std::string::npos) << text;
+  EXPECT_NE(text.find("lat_count{method=\"Get\"} 3"), std::string::npos)
+      << text;
   EXPECT_EQ(m.Value("rpc_total", {{"method", "Get"}, {"code", "OK"}}), 3);
 }
 

@@ -55,13 +55,15 @@ TEST_F(RedisClientTest, CommandsAndReplies) {
   EXPECT_EQ(n->integer(), 5);
   auto wrong = redis.Command({"LPUSH", "k", "x"});
   EXPECT_EQ(wrong.status().code(), absl::StatusCode::kInternal);
-  EXPECT_NE(wrong.status().message().find("WRONGTYPE"), absl::string_view::npos);
+  EXPECT_NE(wrong.status().message().find("WRONGTYPE"),
+            absl::string_view::npos);
 }
 
 TEST_F(RedisClientTest, PipelineKeepsOrderAndPerCommandErrors) {
   RedisClient redis(Options());
   std::vector<RedisCommand> commands;
-  for (int i = 0; i < 100; ++i) commands.push_back({"RPUSH", "list", std::to_string(i)});
+  for (int i = 0; i < 100; ++i)
+    commands.push_back({"RPUSH", "list", std::to_string(i)});
   commands.push_back({"INCR", "list"});  // wrong type: an error reply
   commands.push_back({"LLEN", "list"});
   auto replies = redis.Pipeline(commands);
@@ -77,7 +79,8 @@ TEST_F(RedisClientTest, ManyThreadsShareThePool) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
-      for (int i = 0; i < 200; ++i) ASSERT_TRUE(redis.Command({"INCR", "c"}).ok());
+      for (int i = 0; i < 200; ++i)
+        ASSERT_TRUE(redis.Command({"INCR", "c"}).ok());
     });
   }
   for (auto& t : threads) t.join();
@@ -108,7 +111,9 @@ TEST_F(RedisClientTest, FailsFastWhileDownAndReconnectsAfterRestart) {
 }
 
 TEST_F(RedisClientTest, PasswordIsSentWithAuth) {
-  ASSERT_TRUE(RedisClient(Options()).Command({"CONFIG", "SET", "requirepass", "pw"}).ok());
+  ASSERT_TRUE(RedisClient(Options())
+                  .Command({"CONFIG", "SET", "requirepass", "pw"})
+                  .ok());
   RedisOptions wrong = Options();
   EXPECT_EQ(RedisClient(wrong).Command({"PING"}).status().code(),
             absl::StatusCode::kInternal);  // NOAUTH: a configuration error
@@ -126,9 +131,12 @@ TEST_F(RedisClientTest, ScriptRunsAgainAfterNoScript) {
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->integer(), 2);
   // The script is cached now: EVALSHA alone works.
-  EXPECT_TRUE(redis.Command({"EVALSHA", script.sha1(), "1", "{s}:n", "1"}).ok());
+  EXPECT_TRUE(
+      redis.Command({"EVALSHA", script.sha1(), "1", "{s}:n", "1"}).ok());
   ASSERT_TRUE(redis.Command({"SCRIPT", "FLUSH"}).ok());
-  EXPECT_EQ(redis.Command({"EVALSHA", script.sha1(), "1", "{s}:n", "1"}).status().code(),
+  EXPECT_EQ(redis.Command({"EVALSHA", script.sha1(), "1", "{s}:n", "1"})
+                .status()
+                .code(),
             absl::StatusCode::kNotFound);
   auto again = script.Run(redis, {"{s}:n"}, {"10"});
   ASSERT_TRUE(again.ok()) << again.status();
@@ -166,12 +174,14 @@ TEST_F(RedisClientTest, StreamGroupReadAckAndClaimOfADeadConsumer) {
     ids.push_back(*id);
   }
   // Worker A reads three entries and "crashes" without acknowledging.
-  auto a = streams.ReadGroup(key, "workers", "worker-a", 3, absl::ZeroDuration());
+  auto a =
+      streams.ReadGroup(key, "workers", "worker-a", 3, absl::ZeroDuration());
   ASSERT_TRUE(a.ok());
   ASSERT_EQ(a->size(), 3u);
   EXPECT_EQ((*a)[0].Field("e"), "event-0");
   // Worker B reads the rest and acknowledges them.
-  auto b = streams.ReadGroup(key, "workers", "worker-b", 10, absl::Milliseconds(50));
+  auto b =
+      streams.ReadGroup(key, "workers", "worker-b", 10, absl::Milliseconds(50));
   ASSERT_TRUE(b.ok());
   ASSERT_EQ(b->size(), 2u);
   EXPECT_EQ(*streams.Ack(key, "workers", {(*b)[0].id, (*b)[1].id}), 2);
@@ -180,12 +190,13 @@ TEST_F(RedisClientTest, StreamGroupReadAckAndClaimOfADeadConsumer) {
   EXPECT_EQ(pending->count, 3);
   EXPECT_EQ(pending->oldest_id, ids[0]);
   // Not idle long enough: nothing is claimed.
-  auto early = streams.Claim(key, "workers", "worker-b", absl::Seconds(60), "0-0", 10);
+  auto early =
+      streams.Claim(key, "workers", "worker-b", absl::Seconds(60), "0-0", 10);
   ASSERT_TRUE(early.ok());
   EXPECT_TRUE(early->entries.empty());
   absl::SleepFor(absl::Milliseconds(120));
-  auto claimed = streams.Claim(key, "workers", "worker-b", absl::Milliseconds(100),
-                               "0-0", 10);
+  auto claimed = streams.Claim(key, "workers", "worker-b",
+                               absl::Milliseconds(100), "0-0", 10);
   ASSERT_TRUE(claimed.ok()) << claimed.status();
   ASSERT_EQ(claimed->entries.size(), 3u);
   EXPECT_EQ(claimed->entries[2].Field("e"), "event-2");

@@ -42,9 +42,11 @@ ServiceFactory EchoFactory() {
 
 HealthCheckResponse::ServingStatus HealthOf(grpc::Channel& channel,
                                             const std::string& service) {
-  auto stub = Health::NewStub(std::shared_ptr<grpc::Channel>(&channel, [](auto*) {}));
+  auto stub =
+      Health::NewStub(std::shared_ptr<grpc::Channel>(&channel, [](auto*) {}));
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(2));
   HealthCheckRequest request;
   request.set_service(service);
   HealthCheckResponse response;
@@ -54,10 +56,9 @@ HealthCheckResponse::ServingStatus HealthOf(grpc::Channel& channel,
 }
 
 // Polls until the health of `service` is `want`; returns how long it took.
-absl::StatusOr<absl::Duration> WaitForHealth(grpc::Channel& channel,
-                                             const std::string& service,
-                                             HealthCheckResponse::ServingStatus want,
-                                             absl::Duration timeout) {
+absl::StatusOr<absl::Duration> WaitForHealth(
+    grpc::Channel& channel, const std::string& service,
+    HealthCheckResponse::ServingStatus want, absl::Duration timeout) {
   const absl::Time start = absl::Now();
   while (absl::Now() - start < timeout) {
     if (HealthOf(channel, service) == want) return absl::Now() - start;
@@ -89,9 +90,10 @@ TEST_F(ServerTest, ServesEchoWithRequestIdAndCaller) {
   auto id = context.GetServerInitialMetadata().find("x-request-id");
   ASSERT_NE(id, context.GetServerInitialMetadata().end());
   EXPECT_EQ(std::string(id->second.data(), id->second.size()), "req-123");
-  EXPECT_EQ(server.runtime().metrics().Value(
-                "partydev_rpc_requests_total", {{"method", "Echo"}, {"code", "OK"}}),
-            1);
+  EXPECT_EQ(
+      server.runtime().metrics().Value("partydev_rpc_requests_total",
+                                       {{"method", "Echo"}, {"code", "OK"}}),
+      1);
 }
 
 TEST_F(ServerTest, HealthFollowsRedisWithinFiveSeconds) {
@@ -100,7 +102,8 @@ TEST_F(ServerTest, HealthFollowsRedisWithinFiveSeconds) {
   grpc::Channel& channel = *server.channel();
   const std::string name = EchoService::service_full_name();
   ASSERT_TRUE(WaitForHealth(channel, name, HealthCheckResponse::SERVING,
-                            absl::Seconds(5)).ok());
+                            absl::Seconds(5))
+                  .ok());
   EXPECT_EQ(HealthOf(channel, ""), HealthCheckResponse::SERVING);
 
   redis_.Stop();
@@ -134,7 +137,8 @@ TEST_F(ServerTest, StartsWhileRedisIsDownAndRecovers) {
   EXPECT_EQ(HealthOf(*server.channel(), ""), HealthCheckResponse::NOT_SERVING);
   ASSERT_TRUE(redis_.Start().ok());
   EXPECT_TRUE(WaitForHealth(*server.channel(), "", HealthCheckResponse::SERVING,
-                            absl::Seconds(5)).ok());
+                            absl::Seconds(5))
+                  .ok());
 }
 
 TEST_F(ServerTest, GracefulDrainLetsInFlightRpcsFinish) {
@@ -169,7 +173,8 @@ TEST_F(ServerTest, DeadlinesAreHonoured) {
   ASSERT_TRUE(server.Start().ok());
   auto stub = EchoService::NewStub(server.channel());
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(100));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::milliseconds(100));
   EchoRequest request;
   request.set_sleep_ms(5000);
   EchoResponse response;
@@ -184,13 +189,15 @@ TEST_F(ServerTest, JwtModeRefusesCallsWithoutAValidToken) {
   const std::string key_file = dir + "/key";
   std::ofstream(key_file) << "0123456789abcdef0123456789abcdef-secret\n";
   InProcessServer server(
-      TestConfig(redis_.url(), {"--auth=jwt", "--jwt_issuer=iss", "--jwt_audience=aud",
-                                absl::StrCat("--jwt_key_file=", key_file)}),
+      TestConfig(redis_.url(),
+                 {"--auth=jwt", "--jwt_issuer=iss", "--jwt_audience=aud",
+                  absl::StrCat("--jwt_key_file=", key_file)}),
       EchoFactory());
   ASSERT_TRUE(server.Start().ok());
   auto stub = EchoService::NewStub(server.channel());
   grpc::ClientContext context;
-  context.AddMetadata("x-partydev-sub", "people/1");  // ignored outside dev mode
+  context.AddMetadata("x-partydev-sub",
+                      "people/1");  // ignored outside dev mode
   EchoResponse response;
   grpc::Status status = stub->Echo(&context, EchoRequest(), &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
@@ -199,8 +206,9 @@ TEST_F(ServerTest, JwtModeRefusesCallsWithoutAValidToken) {
 }
 
 TEST_F(ServerTest, MetricsEndpointServesPrometheusText) {
-  InProcessServer server(TestConfig(redis_.url(), {"--metrics_listen=127.0.0.1:0"}),
-                         EchoFactory());
+  InProcessServer server(
+      TestConfig(redis_.url(), {"--metrics_listen=127.0.0.1:0"}),
+      EchoFactory());
   ASSERT_TRUE(server.Start().ok());
   auto stub = EchoService::NewStub(server.channel());
   grpc::ClientContext context;
@@ -209,9 +217,9 @@ TEST_F(ServerTest, MetricsEndpointServesPrometheusText) {
   const int port = server.server().metrics_port();
   ASSERT_GT(port, 0);
   // A raw HTTP GET, as Prometheus does.
-  std::string command = absl::StrCat(
-      "exec 3<>/dev/tcp/127.0.0.1/", port,
-      "; printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3");
+  std::string command =
+      absl::StrCat("exec 3<>/dev/tcp/127.0.0.1/", port,
+                   "; printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3; cat <&3");
   FILE* pipe = popen(absl::StrCat("bash -c \"", command, "\"").c_str(), "r");
   ASSERT_NE(pipe, nullptr);
   std::string body;
@@ -220,8 +228,9 @@ TEST_F(ServerTest, MetricsEndpointServesPrometheusText) {
   while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) body.append(buf, n);
   pclose(pipe);
   EXPECT_NE(body.find("200 OK"), std::string::npos) << body;
-  EXPECT_NE(body.find("partydev_rpc_requests_total{code=\"OK\",method=\"Echo\"} 1"),
-            std::string::npos)
+  EXPECT_NE(
+      body.find("partydev_rpc_requests_total{code=\"OK\",method=\"Echo\"} 1"),
+      std::string::npos)
       << body;
   EXPECT_NE(body.find("partydev_redis_up 1"), std::string::npos) << body;
 }

@@ -4,9 +4,9 @@
 // port, with a channel to call it.
 //
 //   RedisServer redis; ASSERT_OK(redis.Start());
-//   InProcessServer server(TestConfig(redis.url()), [](ServiceRuntime& rt) {...});
-//   ASSERT_OK(server.Start());
-//   auto stub = EchoService::NewStub(server.channel());
+//   InProcessServer server(TestConfig(redis.url()), [](ServiceRuntime& rt)
+//   {...}); ASSERT_OK(server.Start()); auto stub =
+//   EchoService::NewStub(server.channel());
 
 #ifndef PARTYDEV_TESTS_SUPPORT_IN_PROCESS_SERVER_H_
 #define PARTYDEV_TESTS_SUPPORT_IN_PROCESS_SERVER_H_

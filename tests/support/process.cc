@@ -39,11 +39,13 @@ absl::Status Process::Start(const std::string& path,
   for (char** e = environ; *e != nullptr; ++e) {
     std::string entry(*e);
     size_t eq = entry.find('=');
-    if (eq != std::string::npos) merged[entry.substr(0, eq)] = entry.substr(eq + 1);
+    if (eq != std::string::npos)
+      merged[entry.substr(0, eq)] = entry.substr(eq + 1);
   }
   for (const auto& [k, v] : env) merged[k] = v;
   std::vector<std::string> env_storage;
-  for (const auto& [k, v] : merged) env_storage.push_back(absl::StrCat(k, "=", v));
+  for (const auto& [k, v] : merged)
+    env_storage.push_back(absl::StrCat(k, "=", v));
   std::vector<char*> envp;
   for (auto& e : env_storage) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -86,7 +88,8 @@ absl::StatusOr<int> Process::Wait(absl::Duration timeout) {
       if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
       return -1;
     }
-    if (absl::Now() > until) return absl::DeadlineExceededError("still running");
+    if (absl::Now() > until)
+      return absl::DeadlineExceededError("still running");
     absl::SleepFor(absl::Milliseconds(10));
   }
   return absl::FailedPreconditionError("not running");

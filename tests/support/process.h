@@ -27,7 +27,8 @@ class Process {
 
   // Starts `path` with `args`; `env` is added to this process's
   // environment. stdout and stderr go to `log_path`.
-  absl::Status Start(const std::string& path, const std::vector<std::string>& args,
+  absl::Status Start(const std::string& path,
+                     const std::vector<std::string>& args,
                      const std::map<std::string, std::string>& env,
                      const std::string& log_path);
   void Signal(int signal_number);

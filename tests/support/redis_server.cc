@@ -63,14 +63,25 @@ absl::Status RedisServer::Start() {
   if (dir_.empty()) dir_ = MakeTempDir("partydev-redis");
   if (dir_.empty()) return absl::InternalError("mkdtemp failed");
   if (port_ == 0) port_ = FreePort();
-  std::vector<std::string> args = {
-      "redis-server",  "--port",        absl::StrCat(port_),
-      "--bind",        "127.0.0.1",     "--dir",
-      dir_,            "--appendonly",  "yes",
-      "--appendfsync", appendfsync_,    "--save",
-      "",              "--daemonize",   "no",
-      "--logfile",     "redis.log",     "--protected-mode",
-      "no"};
+  std::vector<std::string> args = {"redis-server",
+                                   "--port",
+                                   absl::StrCat(port_),
+                                   "--bind",
+                                   "127.0.0.1",
+                                   "--dir",
+                                   dir_,
+                                   "--appendonly",
+                                   "yes",
+                                   "--appendfsync",
+                                   appendfsync_,
+                                   "--save",
+                                   "",
+                                   "--daemonize",
+                                   "no",
+                                   "--logfile",
+                                   "redis.log",
+                                   "--protected-mode",
+                                   "no"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
