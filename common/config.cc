@@ -47,6 +47,9 @@ std::vector<OptionSpec> ServiceOptionSpecs(const ServiceDefaults& d) {
        "Timeout of one Redis command, in milliseconds"},
       {"key_prefix", "PARTYDEV_KEY_PREFIX", d.key_prefix,
        "Prefix of every Redis key this service owns"},
+      {"config_dir", "PARTYDEV_CONFIG_DIR", d.config_dir,
+       "Directory of the service's configuration files (versioned rule "
+       "sets, working-day calendars)"},
       {"auth", "PARTYDEV_AUTH", "jwt",
        "jwt (verify bearer tokens) or dev (development mode: identity from "
        "x-partydev-sub/-org/-roles metadata, never in production)"},
@@ -179,6 +182,7 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(
   }
   config.redis.command_timeout = absl::Milliseconds(timeout_ms);
   config.key_prefix = values["key_prefix"];
+  config.config_dir = values["config_dir"];
 
   const std::string auth = absl::AsciiStrToLower(values["auth"]);
   if (auth == "jwt") {

@@ -28,6 +28,7 @@ struct ServiceDefaults {
   int grpc_port = 0;       // 50051
   int metrics_port = 0;    // 9091
   std::string key_prefix;  // Redis key prefix, e.g. "pd:membership:"
+  std::string config_dir;  // rule sets, calendars (may be empty)
 };
 
 // How callers are authenticated.
@@ -42,6 +43,8 @@ struct ServiceConfig {
   std::string metrics_listen;  // host:port of the Prometheus endpoint
   RedisOptions redis;
   std::string key_prefix;
+  // Directory of the service's configuration files (rule sets, calendars).
+  std::string config_dir;
   AuthMode auth_mode = AuthMode::kJwt;
   std::string jwt_issuer;
   std::string jwt_audience;

@@ -31,6 +31,6 @@ absl::StatusOr<std::vector<ServiceRegistration>> MakeServices(ServiceRuntime&) {
 
 int main(int argc, char** argv) {
   return partydev::RunServiceMain(
-      argc, argv, {"membershipd", 50051, 9091, "pd:membership:"},
+      argc, argv, {"membershipd", 50051, 9091, "pd:membership:", ""},
       partydev::MakeServices);
 }

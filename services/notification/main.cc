@@ -30,6 +30,6 @@ absl::StatusOr<std::vector<ServiceRegistration>> MakeServices(ServiceRuntime&) {
 
 int main(int argc, char** argv) {
   return partydev::RunServiceMain(argc, argv,
-                                  {"notifyd", 50053, 9093, "pd:notification:"},
+                                  {"notifyd", 50053, 9093, "pd:notification:", ""},
                                   partydev::MakeServices);
 }

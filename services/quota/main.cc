@@ -28,5 +28,5 @@ absl::StatusOr<std::vector<ServiceRegistration>> MakeServices(ServiceRuntime&) {
 
 int main(int argc, char** argv) {
   return partydev::RunServiceMain(
-      argc, argv, {"quotad", 50052, 9092, "pd:quota:"}, partydev::MakeServices);
+      argc, argv, {"quotad", 50052, 9092, "pd:quota:", ""}, partydev::MakeServices);
 }

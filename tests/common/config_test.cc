@@ -8,7 +8,7 @@ namespace partydev {
 namespace {
 
 const ServiceDefaults kDefaults = {"membershipd", 50051, 9091,
-                                   "pd:membership:"};
+                                   "pd:membership:", ""};
 
 absl::StatusOr<ServiceConfig> Parse(std::vector<const char*> args,
                                     std::vector<const char*> env = {}) {

@@ -21,7 +21,7 @@ ServiceConfig TestConfig(const std::string& redis_url,
   const char* no_env[] = {nullptr};
   absl::StatusOr<ServiceConfig> config =
       ParseServiceConfig(static_cast<int>(argv.size()), argv.data(), no_env,
-                         {"test", 0, 0, "pd:test:"});
+                         {"test", 0, 0, "pd:test:", ""});
   if (!config.ok()) {
     fprintf(stderr, "TestConfig: %s\n",
             std::string(config.status().message()).c_str());

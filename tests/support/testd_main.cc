@@ -6,7 +6,7 @@
 
 int main(int argc, char** argv) {
   return partydev::RunServiceMain(
-      argc, argv, {"partydev_testd", 50059, 9099, "pd:test:"},
+      argc, argv, {"partydev_testd", 50059, 9099, "pd:test:", ""},
       [](partydev::ServiceRuntime& runtime)
           -> absl::StatusOr<std::vector<partydev::ServiceRegistration>> {
         std::vector<partydev::ServiceRegistration> services;

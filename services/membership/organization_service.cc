@@ -1,0 +1,869 @@
+#include "services/membership/organization_service.h"
+
+#include <set>
+#include <tuple>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/civil_time.h"
+#include "common/authorization.h"
+#include "common/errors.h"
+#include "common/idempotency.h"
+#include "common/ids.h"
+#include "common/paging.h"
+#include "google/protobuf/util/field_mask_util.h"
+#include "google/protobuf/util/time_util.h"
+#include "services/membership/organization_tree.h"
+
+namespace partydev::membership {
+namespace {
+
+using common::v1::Date;
+using google::protobuf::util::FieldMaskUtil;
+
+constexpr char kService[] = "partydev.membership.v1.OrganizationService.";
+
+// Acts are dated in Vietnam's civil calendar (UTC+7, no daylight saving).
+Date Today() {
+  const absl::CivilDay day =
+      absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(7 * 3600));
+  Date d;
+  d.set_year(static_cast<int>(day.year()));
+  d.set_month(day.month());
+  d.set_day(day.day());
+  return d;
+}
+
+bool IsValidDate(const Date& d) {
+  if (d.year() < 1900 || d.year() > 9999 || d.month() < 1 || d.month() > 12 ||
+      d.day() < 1) {
+    return false;
+  }
+  const absl::CivilDay day(d.year(), d.month(), d.day());
+  return day.month() == d.month() && day.day() == d.day();
+}
+
+bool Before(const Date& a, const Date& b) {
+  return std::make_tuple(a.year(), a.month(), a.day()) <
+         std::make_tuple(b.year(), b.month(), b.day());
+}
+
+void CheckDate(FieldChecker& check, const Date& date, absl::string_view field,
+               bool required) {
+  const bool empty = date.year() == 0 && date.month() == 0 && date.day() == 0;
+  if (empty) {
+    if (required) check.Add(field, "is required (a date: year, month, day)");
+    return;
+  }
+  if (!IsValidDate(date)) {
+    check.Add(field, absl::StrCat("is not a valid date: ", date.year(), "-",
+                                  date.month(), "-", date.day()));
+  }
+}
+
+// AIP-122 resource ids: ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$
+bool IsValidId(const std::string& id) {
+  if (id.empty() || id.size() > 63 || id.front() == '-' || id.back() == '-') {
+    return false;
+  }
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void CheckOrganizationName(FieldChecker& check, const std::string& name,
+                           absl::string_view field, bool required) {
+  if (name.empty()) {
+    if (required) check.Add(field, "is required (\"organizations/{id}\")");
+    return;
+  }
+  if (!IsValidId(OrganizationId(name))) {
+    check.Add(field, absl::StrCat("\"", name,
+                                  "\" is not an organisation name "
+                                  "(\"organizations/{id}\", id of a-z, 0-9, -)"));
+  }
+}
+
+common::v1::ChangeStamp Stamp(const CallContext& call,
+                              const std::string& request_id,
+                              const std::string& reason) {
+  common::v1::ChangeStamp stamp;
+  stamp.set_actor(call.principal.subject);
+  stamp.set_actor_organization(call.principal.organization);
+  *stamp.mutable_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+      absl::ToUnixNanos(absl::Now()));
+  stamp.set_request_id(request_id);
+  stamp.set_reason(reason);
+  return stamp;
+}
+
+events::v1::OrganizationSnapshot Snapshot(const v1::Organization& org) {
+  events::v1::OrganizationSnapshot s;
+  s.set_name(org.name());
+  s.set_parent(org.parent());
+  s.set_display_name(org.display_name());
+  s.set_kind(org.kind());
+  s.set_level(org.level());
+  s.set_is_party_organization(
+      org.organization_class() == v1::ORGANIZATION_CLASS_PARTY_COMMITTEE ||
+      org.organization_class() == v1::ORGANIZATION_CLASS_PARTY_CELL);
+  for (int tag : org.sector_tags()) {
+    s.add_sector_tags(static_cast<common::v1::SectorTag>(tag));
+  }
+  *s.mutable_valid_from() = org.valid_from();
+  return s;
+}
+
+// The envelope of an event about `org`, recorded by this call.
+events::v1::Event NewEvent(const CallContext& call, const std::string& request_id,
+                           const Date& act_date, const v1::Organization& org) {
+  events::v1::Event event;
+  event.set_id(NewUuid());
+  *event.mutable_recorded_at() =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+          absl::ToUnixNanos(absl::Now()));
+  *event.mutable_act_date() = act_date;
+  event.set_producer("membership");
+  for (const auto& p : org.path()) event.add_organization_path(p);
+  event.set_actor(call.principal.subject);
+  event.set_request_id(request_id);
+  return event;
+}
+
+void SetType(events::v1::Event& event) {
+  const auto* field = event.GetReflection()->GetOneofFieldDescriptor(
+      event, event.GetDescriptor()->FindOneofByName("payload"));
+  if (field != nullptr) event.set_type(field->message_type()->full_name());
+}
+
+v1::AuditEntry Audit(const CallContext& call, const std::string& request_id,
+                     const std::string& reason, absl::string_view method,
+                     const v1::Organization& target, std::string summary,
+                     const std::string& etag_before,
+                     const std::string& event_id) {
+  v1::AuditEntry entry;
+  *entry.mutable_stamp() = Stamp(call, request_id, reason);
+  entry.set_method(absl::StrCat(kService, method));
+  entry.set_target(target.name());
+  for (const auto& p : target.path()) entry.add_organization_path(p);
+  entry.set_summary(std::move(summary));
+  entry.set_etag_before(etag_before);
+  entry.set_event_id(event_id);
+  return entry;
+}
+
+v1::OrganizationRevision Revision(const v1::Organization& org,
+                                  v1::RevisionKind kind, const Date& effective,
+                                  const common::v1::DecisionRef* decision,
+                                  const common::v1::ChangeStamp& stamp) {
+  v1::OrganizationRevision revision;
+  revision.set_revision_id(org.revision_id());
+  revision.set_name(absl::StrCat(org.name(), "@", org.revision_id()));
+  revision.set_kind(kind);
+  *revision.mutable_snapshot() = org;
+  revision.mutable_snapshot()->clear_etag();
+  *revision.mutable_effective_on() = effective;
+  if (decision != nullptr) *revision.mutable_decision() = *decision;
+  *revision.mutable_stamp() = stamp;
+  return revision;
+}
+
+void BumpRevision(v1::Organization& org) {
+  int64_t n = 0;
+  if (!absl::SimpleAtoi(org.revision_id(), &n)) n = 0;
+  org.set_revision_id(absl::StrCat(n + 1));
+}
+
+absl::Status RequireBoard(const CallContext& call, absl::string_view action) {
+  return RequireAnyRole(call.principal, {roles::kOrganizationBoard}, action);
+}
+
+// Runs `act` once per request id (AIP-155): a retry returns the first
+// response; `act` fills `response` and the change, or only `response` for a
+// dry run (validate_only) and returns OK without a change.
+template <typename Response>
+absl::Status Idempotent(RedisClient& redis, OrganizationStore& store,
+                        absl::string_view method, const std::string& request_id,
+                        const google::protobuf::Message& request,
+                        Response& response,
+                        const std::function<absl::Status(OrganizationChange&)>& act) {
+  if (absl::Status s = ValidateRequestId(request_id); !s.ok()) return s;
+  IdempotencyKey key(store.prefix(), method, request_id, request);
+  auto cached = key.Lookup(redis);
+  if (!cached.ok()) return cached.status();
+  if (cached->has_value()) {
+    return response.ParseFromString(**cached)
+               ? absl::OkStatus()
+               : absl::DataLossError("stored response is not valid");
+  }
+  OrganizationChange change;
+  if (absl::Status s = act(change); !s.ok()) return s;
+  if (change.writes.empty()) return absl::OkStatus();  // validate_only
+  if (key.active()) {
+    change.request_key = key.redis_key();
+    change.request_value = key.Wrap(response);
+  }
+  absl::Status committed = store.Commit(change);
+  if (absl::IsAlreadyExists(committed)) {
+    // A duplicate of this request committed first: answer as it did.
+    auto first = key.Lookup(redis);
+    if (first.ok() && first->has_value() && response.ParseFromString(**first)) {
+      return absl::OkStatus();
+    }
+  }
+  return committed;
+}
+
+// A small AIP-160 subset for ListOrganizations: `field = VALUE` and
+// `sector_tags: VALUE` terms joined by AND, over kind, level,
+// organization_class, state and sector_tags.
+absl::StatusOr<std::function<bool(const v1::Organization&)>> ParseFilter(
+    const std::string& filter) {
+  std::vector<std::function<bool(const v1::Organization&)>> terms;
+  if (!absl::StripAsciiWhitespace(filter).empty()) {
+    for (absl::string_view term : absl::StrSplit(filter, " AND ")) {
+      term = absl::StripAsciiWhitespace(term);
+      const bool has = absl::StrContains(term, ":");
+      std::vector<std::string> parts =
+          absl::StrSplit(term, has ? ':' : '=', absl::SkipEmpty());
+      if (parts.size() != 2) {
+        return InvalidField("filter", absl::StrCat("cannot parse \"", term,
+                                                   "\"; use `field = VALUE` "
+                                                   "joined by AND"));
+      }
+      std::string field(absl::StripAsciiWhitespace(parts[0]));
+      std::string value(absl::StripAsciiWhitespace(parts[1]));
+      value = std::string(absl::StripSuffix(absl::StripPrefix(value, "\""), "\""));
+      if (field == "kind") {
+        terms.push_back([value](const v1::Organization& o) { return o.kind() == value; });
+      } else if (field == "level") {
+        terms.push_back([value](const v1::Organization& o) { return o.level() == value; });
+      } else if (field == "organization_class") {
+        terms.push_back([value](const v1::Organization& o) {
+          return v1::OrganizationClass_Name(o.organization_class()) ==
+                     value ||
+                 v1::OrganizationClass_Name(o.organization_class()) ==
+                     absl::StrCat("ORGANIZATION_CLASS_", value);
+        });
+      } else if (field == "state") {
+        terms.push_back([value](const v1::Organization& o) {
+          return v1::OrganizationState_Name(o.state()) == value ||
+                 v1::OrganizationState_Name(o.state()) ==
+                     absl::StrCat("ORGANIZATION_STATE_", value);
+        });
+      } else if (field == "sector_tags") {
+        terms.push_back([value](const v1::Organization& o) {
+          for (int tag : o.sector_tags()) {
+            const std::string name =
+                common::v1::SectorTag_Name(static_cast<common::v1::SectorTag>(tag));
+            if (name == value || name == absl::StrCat("SECTOR_TAG_", value)) return true;
+          }
+          return false;
+        });
+      } else {
+        return InvalidField("filter", absl::StrCat("unknown field \"", field,
+                                                   "\" (kind, level, "
+                                                   "organization_class, state, "
+                                                   "sector_tags)"));
+      }
+    }
+  }
+  return std::function<bool(const v1::Organization&)>(
+      [terms](const v1::Organization& o) {
+        for (const auto& t : terms) {
+          if (!t(o)) return false;
+        }
+        return true;
+      });
+}
+
+}  // namespace
+
+OrganizationServiceImpl::OrganizationServiceImpl(ServiceRuntime& runtime,
+                                                 RuleSetLookup rules)
+    : runtime_(runtime),
+      store_(runtime.redis(), HashTaggedPrefix(runtime.config().key_prefix)),
+      rules_(std::move(rules)) {}
+
+#define PARTYDEV_UNARY(Rpc, Method, Request, Response)                       \
+  grpc::ServerUnaryReactor* OrganizationServiceImpl::Rpc(                   \
+      grpc::CallbackServerContext* context, const Request* request,         \
+      Response* response) {                                                 \
+    return runtime_.Unary(context, #Rpc, [=](const CallContext& call) {     \
+      return Method(call, *request, *response);                             \
+    });                                                                     \
+  }
+PARTYDEV_UNARY(GetOrganization, Get, v1::GetOrganizationRequest, v1::Organization)
+PARTYDEV_UNARY(ListOrganizations, List, v1::ListOrganizationsRequest,
+               v1::ListOrganizationsResponse)
+PARTYDEV_UNARY(CreateOrganization, Create, v1::CreateOrganizationRequest,
+               v1::Organization)
+PARTYDEV_UNARY(UpdateOrganization, Update, v1::UpdateOrganizationRequest,
+               v1::Organization)
+PARTYDEV_UNARY(MoveOrganization, Move, v1::MoveOrganizationRequest, v1::Organization)
+PARTYDEV_UNARY(DissolveOrganization, Dissolve, v1::DissolveOrganizationRequest,
+               v1::Organization)
+PARTYDEV_UNARY(ListOrganizationRevisions, Revisions,
+               v1::ListOrganizationRevisionsRequest,
+               v1::ListOrganizationRevisionsResponse)
+PARTYDEV_UNARY(ListOrganizationAncestors, Ancestors,
+               v1::ListOrganizationAncestorsRequest,
+               v1::ListOrganizationAncestorsResponse)
+#undef PARTYDEV_UNARY
+
+absl::StatusOr<StoredOrganization> OrganizationServiceImpl::ReadAuthorized(
+    const CallContext& call, const std::string& name, absl::string_view field) {
+  FieldChecker check;
+  CheckOrganizationName(check, name, field, /*required=*/true);
+  if (!check.ok()) return check.status();
+  absl::StatusOr<StoredOrganization> stored = store_.Get(OrganizationId(name));
+  if (!stored.ok()) return stored.status();
+  if (absl::Status s = RequireWithinSubtree(
+          call.principal,
+          {stored->organization.path().begin(), stored->organization.path().end()},
+          name);
+      !s.ok()) {
+    return s;
+  }
+  return stored;
+}
+
+absl::Status OrganizationServiceImpl::Get(const CallContext& call,
+                                          const v1::GetOrganizationRequest& request,
+                                          v1::Organization& response) {
+  absl::StatusOr<StoredOrganization> stored =
+      ReadAuthorized(call, request.name(), "name");
+  if (!stored.ok()) return stored.status();
+  response = std::move(stored->organization);
+  return absl::OkStatus();
+}
+
+absl::Status OrganizationServiceImpl::List(
+    const CallContext& call, const v1::ListOrganizationsRequest& request,
+    v1::ListOrganizationsResponse& response) {
+  FieldChecker check;
+  CheckOrganizationName(check, request.parent(), "parent", /*required=*/false);
+  CheckDate(check, request.as_of(), "as_of", /*required=*/false);
+  if (!request.order_by().empty() && request.order_by() != "path") {
+    check.Add("order_by", "only \"path\" (depth-first) is supported");
+  }
+  absl::StatusOr<int> page_size = ResolvePageSize(request.page_size());
+  if (!page_size.ok()) return page_size.status();
+  if (!check.ok()) return check.status();
+  auto keep = ParseFilter(request.filter());
+  if (!keep.ok()) return keep.status();
+  const std::string fingerprint = RequestFingerprint(request);
+  absl::StatusOr<std::string> cursor =
+      DecodePageToken(request.page_token(), fingerprint);
+  if (!cursor.ok()) return cursor.status();
+
+  absl::StatusOr<OrganizationPage> page;
+  if (request.parent().empty()) {
+    if (call.principal.organization.empty()) {
+      if (absl::Status s = RequireAnyRole(call.principal, {}, "Listing the roots");
+          !s.ok()) {
+        return s;
+      }
+      page = store_.ListChildren("", *cursor, *page_size);
+    } else {
+      // The caller's own organisation is the root of what it may see.
+      absl::StatusOr<StoredOrganization> own =
+          store_.Get(OrganizationId(call.principal.organization));
+      if (!own.ok()) return own.status();
+      page = OrganizationPage{{*own}, "", 1};
+      if (!cursor->empty()) page->organizations.clear();
+    }
+  } else {
+    absl::StatusOr<StoredOrganization> parent =
+        ReadAuthorized(call, request.parent(), "parent");
+    if (!parent.ok()) return parent.status();
+    page = request.include_descendants()
+               ? store_.ListSubtree(PathKey(parent->organization), *cursor,
+                                    *page_size)
+               : store_.ListChildren(OrganizationId(request.parent()), *cursor,
+                                     *page_size);
+  }
+  if (!page.ok()) return page.status();
+  const bool dated = request.has_as_of();
+  for (StoredOrganization& stored : page->organizations) {
+    const v1::Organization& o = stored.organization;
+    const bool active_then =
+        dated ? !Before(request.as_of(), o.valid_from()) &&
+                    (!o.has_valid_until() || !Before(o.valid_until(), request.as_of()))
+              : o.state() == v1::ORGANIZATION_STATE_ACTIVE;
+    if (!request.show_inactive() && !active_then) continue;
+    if (!(*keep)(o)) continue;
+    *response.add_organizations() = std::move(stored.organization);
+  }
+  response.set_total_size(page->total_size);
+  if (!page->next_cursor.empty()) {
+    response.set_next_page_token(EncodePageToken(page->next_cursor, fingerprint));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status OrganizationServiceImpl::Create(
+    const CallContext& call, const v1::CreateOrganizationRequest& request,
+    v1::Organization& response) {
+  const v1::Organization& in = request.organization();
+  FieldChecker check;
+  if (absl::StripAsciiWhitespace(in.display_name()).empty()) {
+    check.Add("organization.display_name", "is required");
+  }
+  if (in.kind().empty()) check.Add("organization.kind", "is required");
+  if (in.level().empty()) check.Add("organization.level", "is required");
+  CheckDate(check, in.valid_from(), "organization.valid_from", /*required=*/true);
+  CheckOrganizationName(check, in.parent(), "organization.parent",
+                        /*required=*/false);
+  if (!request.organization_id().empty() && !IsValidId(request.organization_id())) {
+    check.Add("organization_id",
+              "must match ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$ (AIP-122)");
+  }
+  if (!check.ok()) return check.status();
+
+  std::optional<StoredOrganization> parent;
+  if (in.parent().empty()) {
+    // A root (a provincial committee, or the central level) is made by the
+    // installation's administrators only.
+    if (absl::Status s = RequireAnyRole(call.principal, {}, "Creating a root organisation");
+        !s.ok()) {
+      return s;
+    }
+  } else {
+    absl::StatusOr<StoredOrganization> p =
+        ReadAuthorized(call, in.parent(), "organization.parent");
+    if (!p.ok()) return p.status();
+    parent = *std::move(p);
+  }
+  if (absl::Status s = RequireBoard(call, "Creating an organisation"); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<const v1::RuleSet*> rules = rules_(in.valid_from());
+  if (!rules.ok()) return rules.status();
+
+  return Idempotent(
+      runtime_.redis(), store_, "CreateOrganization", request.request_id(), request,
+      response, [&](OrganizationChange& change) -> absl::Status {
+        v1::Organization org = in;
+        const std::string id = request.organization_id().empty()
+                                   ? absl::StrCat("o", NewUuid().substr(0, 8),
+                                                  NewUuid().substr(0, 4))
+                                   : request.organization_id();
+        org.set_name(absl::StrCat("organizations/", id));
+        org.set_state(v1::ORGANIZATION_STATE_ACTIVE);
+        org.clear_valid_until();
+        org.clear_successors();
+        org.clear_predecessors();
+        DeriveStructure((*rules)->organization(),
+                        parent ? &parent->organization : nullptr, org);
+        std::vector<RuleViolation> unmet = CheckPlacement(
+            (*rules)->organization(), org, parent ? &parent->organization : nullptr);
+        if (org.has_admission_authority() && !org.grassroots()) {
+          unmet.push_back({"tree.delegation_grassroots_only",
+                           "organization.admission_authority",
+                           "Chỉ tổ chức cơ sở đảng mới được ủy quyền kết nạp."});
+        }
+        if (!unmet.empty()) return RulesViolated(std::move(unmet));
+        if (absl::StatusOr<StoredOrganization> existing = store_.Get(id);
+            existing.ok()) {
+          return WithReason(absl::AlreadyExistsError(absl::StrCat(
+                                org.name(), " exists already")),
+                            "RESOURCE_EXISTS");
+        } else if (!absl::IsNotFound(existing.status())) {
+          return existing.status();
+        }
+        const common::v1::ChangeStamp stamp =
+            Stamp(call, request.request_id(), "");
+        *org.mutable_create_stamp() = stamp;
+        *org.mutable_update_stamp() = stamp;
+        org.set_revision_id("1");
+        org.set_etag(EtagOf(1));
+        response = org;
+        if (request.validate_only()) return absl::OkStatus();
+
+        events::v1::Event event =
+            NewEvent(call, request.request_id(), org.valid_from(), org);
+        *event.mutable_organization_created()->mutable_organization() = Snapshot(org);
+        SetType(event);
+        change.writes.push_back({org, 0});
+        change.paths_added.push_back(PathKey(org));
+        change.children_added.push_back(
+            {parent ? OrganizationId(parent->organization.name()) : "", id});
+        change.revisions.push_back(Revision(org, v1::REVISION_KIND_CREATED,
+                                            org.valid_from(),
+                                            org.has_founding_decision()
+                                                ? &org.founding_decision()
+                                                : nullptr,
+                                            stamp));
+        change.audit = Audit(call, request.request_id(), "", "CreateOrganization",
+                             org, absl::StrCat("Thành lập ", org.display_name()),
+                             "", event.id());
+        change.audit->set_etag_after(org.etag());
+        change.audit_organization_id = id;
+        change.events.push_back(std::move(event));
+        return absl::OkStatus();
+      });
+}
+
+absl::Status OrganizationServiceImpl::Update(
+    const CallContext& call, const v1::UpdateOrganizationRequest& request,
+    v1::Organization& response) {
+  static const std::set<std::string>* const kMutable = new std::set<std::string>{
+      "display_name", "short_name", "kind", "level", "sector_tags",
+      "founding_decision", "document_code", "candidate_evaluation_cadence",
+      "admission_authority", "address"};
+  FieldChecker check;
+  if (request.update_mask().paths_size() == 0) {
+    check.Add("update_mask", "is required: name the fields to change");
+  }
+  for (const auto& path : request.update_mask().paths()) {
+    if (!kMutable->count(path)) {
+      check.Add("update_mask", absl::StrCat("\"", path,
+                                            "\" cannot be updated here (the "
+                                            "parent changes only by :move)"));
+    }
+  }
+  CheckDate(check, request.effective_on(), "effective_on", /*required=*/false);
+  if (!check.ok()) return check.status();
+  absl::StatusOr<StoredOrganization> stored =
+      ReadAuthorized(call, request.organization().name(), "organization.name");
+  if (!stored.ok()) return stored.status();
+  if (absl::Status s = RequireBoard(call, "Updating an organisation"); !s.ok()) {
+    return s;
+  }
+  const Date effective = request.has_effective_on() ? request.effective_on() : Today();
+  absl::StatusOr<const v1::RuleSet*> rules = rules_(effective);
+  if (!rules.ok()) return rules.status();
+
+  return Idempotent(
+      runtime_.redis(), store_, "UpdateOrganization", request.request_id(), request,
+      response, [&](OrganizationChange& change) -> absl::Status {
+        const v1::Organization& before = stored->organization;
+        if (!request.organization().etag().empty() &&
+            request.organization().etag() != before.etag()) {
+          return WithReason(absl::AbortedError(absl::StrCat(
+                                "etag ", request.organization().etag(),
+                                " is stale; the organisation is at ",
+                                before.etag())),
+                            "CONCURRENT_CHANGE");
+        }
+        if (before.state() != v1::ORGANIZATION_STATE_ACTIVE) {
+          return RulesViolated({{"tree.active", before.name(),
+                                 absl::StrCat(before.display_name(),
+                                              " không còn hoạt động.")}});
+        }
+        v1::Organization org = before;
+        FieldMaskUtil::MergeOptions options;
+        options.set_replace_repeated_fields(true);
+        options.set_replace_message_fields(true);
+        FieldMaskUtil::MergeMessageTo(request.organization(), request.update_mask(),
+                                      options, &org);
+        std::optional<StoredOrganization> parent;
+        if (!org.parent().empty()) {
+          absl::StatusOr<StoredOrganization> p = store_.Get(OrganizationId(org.parent()));
+          if (!p.ok()) return p.status();
+          parent = *std::move(p);
+        }
+        DeriveStructure((*rules)->organization(),
+                        parent ? &parent->organization : nullptr, org);
+        std::vector<RuleViolation> unmet = CheckPlacement(
+            (*rules)->organization(), org, parent ? &parent->organization : nullptr);
+        if (absl::StripAsciiWhitespace(org.display_name()).empty()) {
+          return InvalidField("organization.display_name", "must not be empty");
+        }
+        if (!unmet.empty()) return RulesViolated(std::move(unmet));
+        const common::v1::ChangeStamp stamp =
+            Stamp(call, request.request_id(), request.reason());
+        *org.mutable_update_stamp() = stamp;
+        BumpRevision(org);
+        org.set_etag(EtagOf(stored->version + 1));
+        response = org;
+        if (request.validate_only()) return absl::OkStatus();
+        events::v1::Event event = NewEvent(call, request.request_id(), effective, org);
+        *event.mutable_organization_updated()->mutable_organization() = Snapshot(org);
+        SetType(event);
+        change.writes.push_back({org, stored->version});
+        change.revisions.push_back(Revision(
+            org, v1::REVISION_KIND_UPDATED, effective,
+            request.has_decision() ? &request.decision() : nullptr, stamp));
+        change.audit = Audit(call, request.request_id(), request.reason(),
+                             "UpdateOrganization", org,
+                             absl::StrCat("Cập nhật ", org.display_name()),
+                             before.etag(), event.id());
+        *change.audit->mutable_changed_fields() = request.update_mask();
+        change.audit->set_etag_after(org.etag());
+        change.audit_organization_id = OrganizationId(org.name());
+        change.events.push_back(std::move(event));
+        return absl::OkStatus();
+      });
+}
+
+absl::Status OrganizationServiceImpl::Move(const CallContext& call,
+                                           const v1::MoveOrganizationRequest& request,
+                                           v1::Organization& response) {
+  FieldChecker check;
+  CheckOrganizationName(check, request.new_parent(), "new_parent", /*required=*/true);
+  CheckDate(check, request.effective_on(), "effective_on", /*required=*/true);
+  if (request.decision().number().empty()) {
+    check.Add("decision.number", "is required: the decision that moved it");
+  }
+  if (!check.ok()) return check.status();
+  absl::StatusOr<StoredOrganization> stored =
+      ReadAuthorized(call, request.name(), "name");
+  if (!stored.ok()) return stored.status();
+  absl::StatusOr<StoredOrganization> new_parent =
+      ReadAuthorized(call, request.new_parent(), "new_parent");
+  if (!new_parent.ok()) return new_parent.status();
+  if (absl::Status s = RequireBoard(call, "Moving an organisation"); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<const v1::RuleSet*> rules = rules_(request.effective_on());
+  if (!rules.ok()) return rules.status();
+
+  return Idempotent(
+      runtime_.redis(), store_, "MoveOrganization", request.request_id(), request,
+      response, [&](OrganizationChange& change) -> absl::Status {
+        const v1::Organization& before = stored->organization;
+        if (!request.etag().empty() && request.etag() != before.etag()) {
+          return WithReason(absl::AbortedError("etag is stale"), "CONCURRENT_CHANGE");
+        }
+        std::vector<RuleViolation> unmet =
+            CheckMove((*rules)->organization(), before, new_parent->organization);
+        if (!unmet.empty()) return RulesViolated(std::move(unmet));
+        v1::Organization org = before;
+        DeriveStructure((*rules)->organization(), &new_parent->organization, org);
+        const common::v1::ChangeStamp stamp =
+            Stamp(call, request.request_id(), request.reason());
+        *org.mutable_update_stamp() = stamp;
+        BumpRevision(org);
+        org.set_etag(EtagOf(stored->version + 1));
+        response = org;
+        if (request.validate_only()) return absl::OkStatus();
+
+        // The subtree moves with it: every descendant's path changes.
+        const std::string old_key = PathKey(before);
+        const std::string new_key = PathKey(org);
+        absl::StatusOr<std::vector<std::string>> paths = store_.SubtreePaths(old_key);
+        if (!paths.ok()) return paths.status();
+        std::vector<std::string> ids;
+        for (const auto& p : *paths) ids.push_back(p.substr(p.rfind('!') + 1));
+        absl::StatusOr<std::vector<StoredOrganization>> descendants =
+            store_.GetMany(ids);
+        if (!descendants.ok()) return descendants.status();
+        change.writes.push_back({org, stored->version});
+        change.paths_removed.push_back(old_key);
+        change.paths_added.push_back(new_key);
+        for (StoredOrganization& d : *descendants) {
+          const std::string before_key = PathKey(d.organization);
+          v1::Organization moved = d.organization;
+          std::vector<std::string> path(org.path().begin(), org.path().end());
+          const int own_depth = before.depth();
+          for (int i = own_depth + 1; i < d.organization.path_size(); ++i) {
+            path.push_back(d.organization.path(i));
+          }
+          moved.clear_path();
+          for (auto& p : path) moved.add_path(p);
+          moved.set_depth(moved.path_size() - 1);
+          change.paths_removed.push_back(before_key);
+          change.paths_added.push_back(PathKey(moved));
+          change.writes.push_back({moved, d.version});
+        }
+        change.children_removed.push_back({OrganizationId(before.parent()),
+                                           OrganizationId(org.name())});
+        change.children_added.push_back({OrganizationId(new_parent->organization.name()),
+                                         OrganizationId(org.name())});
+        events::v1::Event event =
+            NewEvent(call, request.request_id(), request.effective_on(), org);
+        auto* moved_event = event.mutable_organization_moved();
+        *moved_event->mutable_organization() = Snapshot(org);
+        moved_event->set_old_parent(before.parent());
+        SetType(event);
+        v1::OrganizationRevision revision = Revision(
+            org, v1::REVISION_KIND_MOVED, request.effective_on(), &request.decision(),
+            stamp);
+        revision.add_related_organizations(before.parent());
+        change.revisions.push_back(std::move(revision));
+        change.audit = Audit(call, request.request_id(), request.reason(),
+                             "MoveOrganization", org,
+                             absl::StrCat("Chuyển ", org.display_name(), " về trực thuộc ",
+                                          new_parent->organization.display_name()),
+                             before.etag(), event.id());
+        change.audit->set_etag_after(org.etag());
+        change.audit->add_related(before.parent());
+        change.audit_organization_id = OrganizationId(org.name());
+        change.events.push_back(std::move(event));
+        return absl::OkStatus();
+      });
+}
+
+absl::Status OrganizationServiceImpl::Dissolve(
+    const CallContext& call, const v1::DissolveOrganizationRequest& request,
+    v1::Organization& response) {
+  FieldChecker check;
+  CheckDate(check, request.effective_on(), "effective_on", /*required=*/true);
+  if (request.decision().number().empty()) {
+    check.Add("decision.number", "is required: the dissolution decision");
+  }
+  CheckOrganizationName(check, request.receiving_organization(),
+                        "receiving_organization", /*required=*/false);
+  if (!check.ok()) return check.status();
+  absl::StatusOr<StoredOrganization> stored =
+      ReadAuthorized(call, request.name(), "name");
+  if (!stored.ok()) return stored.status();
+  if (absl::Status s = RequireBoard(call, "Dissolving an organisation"); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<int> children = store_.CountChildren(OrganizationId(request.name()));
+  if (!children.ok()) return children.status();
+  if (*children > 0 && !request.receiving_organization().empty()) {
+    // Moving the children in the same step is the next increment; until
+    // then the caller moves them first (MoveOrganization), then dissolves.
+    return RulesViolated(
+        {{"tree.dissolve_not_empty", "receiving_organization",
+          absl::StrCat(stored->organization.display_name(), " còn ", *children,
+                       " tổ chức trực thuộc: chuyển chúng đi (:move) trước khi "
+                       "giải thể.")}});
+  }
+  return Idempotent(
+      runtime_.redis(), store_, "DissolveOrganization", request.request_id(), request,
+      response, [&](OrganizationChange& change) -> absl::Status {
+        const v1::Organization& before = stored->organization;
+        if (!request.etag().empty() && request.etag() != before.etag()) {
+          return WithReason(absl::AbortedError("etag is stale"), "CONCURRENT_CHANGE");
+        }
+        std::vector<RuleViolation> unmet =
+            CheckDissolve(before, *children, !request.receiving_organization().empty());
+        if (Before(request.effective_on(), before.valid_from())) {
+          unmet.push_back({"tree.dissolve_after_founding", "effective_on",
+                           "Ngày giải thể trước ngày thành lập."});
+        }
+        if (!unmet.empty()) return RulesViolated(std::move(unmet));
+        v1::Organization org = before;
+        org.set_state(v1::ORGANIZATION_STATE_DISSOLVED);
+        // The last day it existed is the day before it ceases to exist.
+        const absl::CivilDay last = absl::CivilDay(request.effective_on().year(),
+                                                   request.effective_on().month(),
+                                                   request.effective_on().day()) -
+                                    1;
+        org.mutable_valid_until()->set_year(static_cast<int>(last.year()));
+        org.mutable_valid_until()->set_month(last.month());
+        org.mutable_valid_until()->set_day(last.day());
+        if (!request.receiving_organization().empty()) {
+          org.add_successors(request.receiving_organization());
+        }
+        const common::v1::ChangeStamp stamp =
+            Stamp(call, request.request_id(), request.reason());
+        *org.mutable_update_stamp() = stamp;
+        BumpRevision(org);
+        org.set_etag(EtagOf(stored->version + 1));
+        response = org;
+        if (request.validate_only()) return absl::OkStatus();
+        events::v1::Event event =
+            NewEvent(call, request.request_id(), request.effective_on(), org);
+        event.mutable_organization_dissolved()->set_organization(org.name());
+        event.mutable_organization_dissolved()->set_successor(
+            request.receiving_organization());
+        SetType(event);
+        change.writes.push_back({org, stored->version});
+        // It stays in the path index (history, show_inactive) but is no
+        // longer an active child.
+        change.children_removed.push_back(
+            {OrganizationId(before.parent()), OrganizationId(org.name())});
+        change.revisions.push_back(Revision(org, v1::REVISION_KIND_DISSOLVED,
+                                            request.effective_on(),
+                                            &request.decision(), stamp));
+        change.audit = Audit(call, request.request_id(), request.reason(),
+                             "DissolveOrganization", org,
+                             absl::StrCat("Giải thể ", org.display_name()),
+                             before.etag(), event.id());
+        change.audit->set_etag_after(org.etag());
+        change.audit_organization_id = OrganizationId(org.name());
+        change.events.push_back(std::move(event));
+        return absl::OkStatus();
+      });
+}
+
+absl::Status OrganizationServiceImpl::Revisions(
+    const CallContext& call, const v1::ListOrganizationRevisionsRequest& request,
+    v1::ListOrganizationRevisionsResponse& response) {
+  absl::StatusOr<int> page_size = ResolvePageSize(request.page_size());
+  if (!page_size.ok()) return page_size.status();
+  absl::StatusOr<StoredOrganization> stored =
+      ReadAuthorized(call, request.name(), "name");
+  if (!stored.ok()) return stored.status();
+  const std::string fingerprint = RequestFingerprint(request);
+  absl::StatusOr<std::string> cursor =
+      DecodePageToken(request.page_token(), fingerprint);
+  if (!cursor.ok()) return cursor.status();
+  int offset = 0;
+  if (!cursor->empty() && !absl::SimpleAtoi(*cursor, &offset)) {
+    return InvalidField("page_token", "malformed");
+  }
+  int total = 0;
+  absl::StatusOr<std::vector<v1::OrganizationRevision>> revisions =
+      store_.Revisions(OrganizationId(request.name()), offset, *page_size, &total);
+  if (!revisions.ok()) return revisions.status();
+  for (auto& r : *revisions) *response.add_revisions() = std::move(r);
+  response.set_total_size(total);
+  if (offset + *page_size < total) {
+    response.set_next_page_token(
+        EncodePageToken(absl::StrCat(offset + *page_size), fingerprint));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status OrganizationServiceImpl::Ancestors(
+    const CallContext& call, const v1::ListOrganizationAncestorsRequest& request,
+    v1::ListOrganizationAncestorsResponse& response) {
+  FieldChecker check;
+  CheckDate(check, request.as_of(), "as_of", /*required=*/false);
+  if (!check.ok()) return check.status();
+  if (absl::StatusOr<int> size = ResolvePageSize(request.page_size()); !size.ok()) {
+    return size.status();
+  }
+  absl::StatusOr<StoredOrganization> stored =
+      ReadAuthorized(call, request.name(), "name");
+  if (!stored.ok()) return stored.status();
+  if (!request.has_as_of()) {
+    std::vector<std::string> ids;
+    for (int i = 0; i + 1 < stored->organization.path_size(); ++i) {
+      ids.push_back(OrganizationId(stored->organization.path(i)));
+    }
+    absl::StatusOr<std::vector<StoredOrganization>> ancestors = store_.GetMany(ids);
+    if (!ancestors.ok()) return ancestors.status();
+    for (auto& a : *ancestors) *response.add_ancestors() = std::move(a.organization);
+    return absl::OkStatus();
+  }
+  // As of a date: follow each organisation's parent as its revisions say it
+  // stood on that date (moves, merges and splits are dated acts).
+  std::vector<v1::Organization> chain;
+  std::string current = OrganizationId(request.name());
+  for (int guard = 0; guard < 64 && !current.empty(); ++guard) {
+    int total = 0;
+    absl::StatusOr<std::vector<v1::OrganizationRevision>> revisions =
+        store_.Revisions(current, 0, kMaxPageSize, &total);
+    if (!revisions.ok()) return revisions.status();
+    const v1::OrganizationRevision* then = nullptr;
+    for (const auto& r : *revisions) {  // newest first
+      if (!Before(request.as_of(), r.effective_on())) {
+        then = &r;
+        break;
+      }
+    }
+    if (then == nullptr) break;  // it did not exist yet
+    if (current != OrganizationId(request.name())) chain.push_back(then->snapshot());
+    current = OrganizationId(then->snapshot().parent());
+  }
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    *response.add_ancestors() = *it;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace partydev::membership

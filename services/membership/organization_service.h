@@ -1,0 +1,109 @@
+// File: services/membership/organization_service.h
+//
+// partydev.membership.v1.OrganizationService: validates each request,
+// authorises it against the caller's subtree, applies the tree's rules
+// (organization_tree.h, with the vocabulary of the rule set in force on the
+// act's date) and commits the change with its revision, event and audit
+// entry in one atomic write (organization_store.h).
+//
+// Implemented: Get, List, Create, Update, Move, Dissolve,
+// ListOrganizationRevisions, ListOrganizationAncestors. Merge, Split and
+// CountPeople answer UNIMPLEMENTED until the people records they move and
+// count exist (issue #4).
+
+#ifndef PARTYDEV_SERVICES_MEMBERSHIP_ORGANIZATION_SERVICE_H_
+#define PARTYDEV_SERVICES_MEMBERSHIP_ORGANIZATION_SERVICE_H_
+
+#include <functional>
+
+#include "absl/status/statusor.h"
+#include "common/service_runtime.h"
+#include "partydev/membership/v1/organizations.grpc.pb.h"
+#include "partydev/membership/v1/rules.pb.h"
+#include "services/membership/organization_store.h"
+
+namespace partydev::membership {
+
+// The rule set in force on a date (an act is judged by the rules of its
+// date).
+using RuleSetLookup =
+    std::function<absl::StatusOr<const v1::RuleSet*>(const common::v1::Date&)>;
+
+class OrganizationServiceImpl final
+    : public v1::OrganizationService::CallbackService {
+ public:
+  OrganizationServiceImpl(ServiceRuntime& runtime, RuleSetLookup rules);
+
+  grpc::ServerUnaryReactor* GetOrganization(
+      grpc::CallbackServerContext* context,
+      const v1::GetOrganizationRequest* request,
+      v1::Organization* response) override;
+  grpc::ServerUnaryReactor* ListOrganizations(
+      grpc::CallbackServerContext* context,
+      const v1::ListOrganizationsRequest* request,
+      v1::ListOrganizationsResponse* response) override;
+  grpc::ServerUnaryReactor* CreateOrganization(
+      grpc::CallbackServerContext* context,
+      const v1::CreateOrganizationRequest* request,
+      v1::Organization* response) override;
+  grpc::ServerUnaryReactor* UpdateOrganization(
+      grpc::CallbackServerContext* context,
+      const v1::UpdateOrganizationRequest* request,
+      v1::Organization* response) override;
+  grpc::ServerUnaryReactor* MoveOrganization(
+      grpc::CallbackServerContext* context,
+      const v1::MoveOrganizationRequest* request,
+      v1::Organization* response) override;
+  grpc::ServerUnaryReactor* DissolveOrganization(
+      grpc::CallbackServerContext* context,
+      const v1::DissolveOrganizationRequest* request,
+      v1::Organization* response) override;
+  grpc::ServerUnaryReactor* ListOrganizationRevisions(
+      grpc::CallbackServerContext* context,
+      const v1::ListOrganizationRevisionsRequest* request,
+      v1::ListOrganizationRevisionsResponse* response) override;
+  grpc::ServerUnaryReactor* ListOrganizationAncestors(
+      grpc::CallbackServerContext* context,
+      const v1::ListOrganizationAncestorsRequest* request,
+      v1::ListOrganizationAncestorsResponse* response) override;
+
+ private:
+  absl::Status Get(const CallContext& call,
+                   const v1::GetOrganizationRequest& request,
+                   v1::Organization& response);
+  absl::Status List(const CallContext& call,
+                    const v1::ListOrganizationsRequest& request,
+                    v1::ListOrganizationsResponse& response);
+  absl::Status Create(const CallContext& call,
+                      const v1::CreateOrganizationRequest& request,
+                      v1::Organization& response);
+  absl::Status Update(const CallContext& call,
+                      const v1::UpdateOrganizationRequest& request,
+                      v1::Organization& response);
+  absl::Status Move(const CallContext& call,
+                    const v1::MoveOrganizationRequest& request,
+                    v1::Organization& response);
+  absl::Status Dissolve(const CallContext& call,
+                        const v1::DissolveOrganizationRequest& request,
+                        v1::Organization& response);
+  absl::Status Revisions(const CallContext& call,
+                         const v1::ListOrganizationRevisionsRequest& request,
+                         v1::ListOrganizationRevisionsResponse& response);
+  absl::Status Ancestors(const CallContext& call,
+                         const v1::ListOrganizationAncestorsRequest& request,
+                         v1::ListOrganizationAncestorsResponse& response);
+
+  // Reads an organisation named in `field` and checks that the caller's
+  // subtree holds it.
+  absl::StatusOr<StoredOrganization> ReadAuthorized(const CallContext& call,
+                                                    const std::string& name,
+                                                    absl::string_view field);
+
+  ServiceRuntime& runtime_;
+  OrganizationStore store_;
+  RuleSetLookup rules_;
+};
+
+}  // namespace partydev::membership
+
+#endif  // PARTYDEV_SERVICES_MEMBERSHIP_ORGANIZATION_SERVICE_H_
