@@ -138,8 +138,9 @@ void AtomicWrite::RPush(absl::string_view key, absl::string_view value) {
   ops_.push_back({"rpush", {std::string(value)}, KeyIndex(key)});
 }
 
-void AtomicWrite::XAdd(absl::string_view key,
-                       std::vector<std::pair<std::string, std::string>> fields) {
+void AtomicWrite::XAdd(
+    absl::string_view key,
+    std::vector<std::pair<std::string, std::string>> fields) {
   Op op{"xadd", {}, KeyIndex(key)};
   for (auto& [name, value] : fields) {
     op.args.push_back(std::move(name));
@@ -153,10 +154,10 @@ void AtomicWrite::RecordResponse(absl::string_view key,
                                  absl::Duration ttl) {
   const int index = KeyIndex(key);
   ops_.push_back({"absent", {}, index});
-  ops_.push_back({"response",
-                  {std::string(response),
-                   absl::StrCat(absl::ToInt64Milliseconds(ttl))},
-                  index});
+  ops_.push_back(
+      {"response",
+       {std::string(response), absl::StrCat(absl::ToInt64Milliseconds(ttl))},
+       index});
 }
 
 absl::StatusOr<WriteResult> AtomicWrite::Commit(RedisClient& redis) const {

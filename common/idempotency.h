@@ -7,8 +7,8 @@
 // The same request_id with a different request is refused
 // (REQUEST_ID_REUSED), so a client bug cannot return a stranger's answer.
 //
-//   IdempotencyKey key(prefix, "CreateOrganization", request.request_id(), request);
-//   if (auto cached = key.Lookup(redis); ...) return parse(*cached);
+//   IdempotencyKey key(prefix, "CreateOrganization", request.request_id(),
+//   request); if (auto cached = key.Lookup(redis); ...) return parse(*cached);
 //   ... write.RecordResponse(key.redis_key(), key.Wrap(response), kTtl);
 
 #ifndef PARTYDEV_COMMON_IDEMPOTENCY_H_

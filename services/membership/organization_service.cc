@@ -84,9 +84,10 @@ void CheckOrganizationName(FieldChecker& check, const std::string& name,
     return;
   }
   if (!IsValidId(OrganizationId(name))) {
-    check.Add(field, absl::StrCat("\"", name,
-                                  "\" is not an organisation name "
-                                  "(\"organizations/{id}\", id of a-z, 0-9, -)"));
+    check.Add(field,
+              absl::StrCat("\"", name,
+                           "\" is not an organisation name "
+                           "(\"organizations/{id}\", id of a-z, 0-9, -)"));
   }
 }
 
@@ -96,8 +97,9 @@ common::v1::ChangeStamp Stamp(const CallContext& call,
   common::v1::ChangeStamp stamp;
   stamp.set_actor(call.principal.subject);
   stamp.set_actor_organization(call.principal.organization);
-  *stamp.mutable_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(absl::Now()));
+  *stamp.mutable_time() =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+          absl::ToUnixNanos(absl::Now()));
   stamp.set_request_id(request_id);
   stamp.set_reason(reason);
   return stamp;
@@ -121,8 +123,9 @@ events::v1::OrganizationSnapshot Snapshot(const v1::Organization& org) {
 }
 
 // The envelope of an event about `org`, recorded by this call.
-events::v1::Event NewEvent(const CallContext& call, const std::string& request_id,
-                           const Date& act_date, const v1::Organization& org) {
+events::v1::Event NewEvent(const CallContext& call,
+                           const std::string& request_id, const Date& act_date,
+                           const v1::Organization& org) {
   events::v1::Event event;
   event.set_id(NewUuid());
   *event.mutable_recorded_at() =
@@ -188,11 +191,11 @@ absl::Status RequireBoard(const CallContext& call, absl::string_view action) {
 // response; `act` fills `response` and the change, or only `response` for a
 // dry run (validate_only) and returns OK without a change.
 template <typename Response>
-absl::Status Idempotent(RedisClient& redis, OrganizationStore& store,
-                        absl::string_view method, const std::string& request_id,
-                        const google::protobuf::Message& request,
-                        Response& response,
-                        const std::function<absl::Status(OrganizationChange&)>& act) {
+absl::Status Idempotent(
+    RedisClient& redis, OrganizationStore& store, absl::string_view method,
+    const std::string& request_id, const google::protobuf::Message& request,
+    Response& response,
+    const std::function<absl::Status(OrganizationChange&)>& act) {
   if (absl::Status s = ValidateRequestId(request_id); !s.ok()) return s;
   IdempotencyKey key(store.prefix(), method, request_id, request);
   auto cached = key.Lookup(redis);
@@ -239,15 +242,17 @@ absl::StatusOr<std::function<bool(const v1::Organization&)>> ParseFilter(
       }
       std::string field(absl::StripAsciiWhitespace(parts[0]));
       std::string value(absl::StripAsciiWhitespace(parts[1]));
-      value = std::string(absl::StripSuffix(absl::StripPrefix(value, "\""), "\""));
+      value =
+          std::string(absl::StripSuffix(absl::StripPrefix(value, "\""), "\""));
       if (field == "kind") {
-        terms.push_back([value](const v1::Organization& o) { return o.kind() == value; });
+        terms.push_back(
+            [value](const v1::Organization& o) { return o.kind() == value; });
       } else if (field == "level") {
-        terms.push_back([value](const v1::Organization& o) { return o.level() == value; });
+        terms.push_back(
+            [value](const v1::Organization& o) { return o.level() == value; });
       } else if (field == "organization_class") {
         terms.push_back([value](const v1::Organization& o) {
-          return v1::OrganizationClass_Name(o.organization_class()) ==
-                     value ||
+          return v1::OrganizationClass_Name(o.organization_class()) == value ||
                  v1::OrganizationClass_Name(o.organization_class()) ==
                      absl::StrCat("ORGANIZATION_CLASS_", value);
         });
@@ -260,9 +265,10 @@ absl::StatusOr<std::function<bool(const v1::Organization&)>> ParseFilter(
       } else if (field == "sector_tags") {
         terms.push_back([value](const v1::Organization& o) {
           for (int tag : o.sector_tags()) {
-            const std::string name =
-                common::v1::SectorTag_Name(static_cast<common::v1::SectorTag>(tag));
-            if (name == value || name == absl::StrCat("SECTOR_TAG_", value)) return true;
+            const std::string name = common::v1::SectorTag_Name(
+                static_cast<common::v1::SectorTag>(tag));
+            if (name == value || name == absl::StrCat("SECTOR_TAG_", value))
+              return true;
           }
           return false;
         });
@@ -291,22 +297,24 @@ OrganizationServiceImpl::OrganizationServiceImpl(ServiceRuntime& runtime,
       store_(runtime.redis(), HashTaggedPrefix(runtime.config().key_prefix)),
       rules_(std::move(rules)) {}
 
-#define PARTYDEV_UNARY(Rpc, Method, Request, Response)                       \
-  grpc::ServerUnaryReactor* OrganizationServiceImpl::Rpc(                   \
-      grpc::CallbackServerContext* context, const Request* request,         \
-      Response* response) {                                                 \
-    return runtime_.Unary(context, #Rpc, [=](const CallContext& call) {     \
-      return Method(call, *request, *response);                             \
-    });                                                                     \
+#define PARTYDEV_UNARY(Rpc, Method, Request, Response)                  \
+  grpc::ServerUnaryReactor* OrganizationServiceImpl::Rpc(               \
+      grpc::CallbackServerContext* context, const Request* request,     \
+      Response* response) {                                             \
+    return runtime_.Unary(context, #Rpc, [=](const CallContext& call) { \
+      return Method(call, *request, *response);                         \
+    });                                                                 \
   }
-PARTYDEV_UNARY(GetOrganization, Get, v1::GetOrganizationRequest, v1::Organization)
+PARTYDEV_UNARY(GetOrganization, Get, v1::GetOrganizationRequest,
+               v1::Organization)
 PARTYDEV_UNARY(ListOrganizations, List, v1::ListOrganizationsRequest,
                v1::ListOrganizationsResponse)
 PARTYDEV_UNARY(CreateOrganization, Create, v1::CreateOrganizationRequest,
                v1::Organization)
 PARTYDEV_UNARY(UpdateOrganization, Update, v1::UpdateOrganizationRequest,
                v1::Organization)
-PARTYDEV_UNARY(MoveOrganization, Move, v1::MoveOrganizationRequest, v1::Organization)
+PARTYDEV_UNARY(MoveOrganization, Move, v1::MoveOrganizationRequest,
+               v1::Organization)
 PARTYDEV_UNARY(DissolveOrganization, Dissolve, v1::DissolveOrganizationRequest,
                v1::Organization)
 PARTYDEV_UNARY(ListOrganizationRevisions, Revisions,
@@ -324,19 +332,20 @@ absl::StatusOr<StoredOrganization> OrganizationServiceImpl::ReadAuthorized(
   if (!check.ok()) return check.status();
   absl::StatusOr<StoredOrganization> stored = store_.Get(OrganizationId(name));
   if (!stored.ok()) return stored.status();
-  if (absl::Status s = RequireWithinSubtree(
-          call.principal,
-          {stored->organization.path().begin(), stored->organization.path().end()},
-          name);
+  if (absl::Status s =
+          RequireWithinSubtree(call.principal,
+                               {stored->organization.path().begin(),
+                                stored->organization.path().end()},
+                               name);
       !s.ok()) {
     return s;
   }
   return stored;
 }
 
-absl::Status OrganizationServiceImpl::Get(const CallContext& call,
-                                          const v1::GetOrganizationRequest& request,
-                                          v1::Organization& response) {
+absl::Status OrganizationServiceImpl::Get(
+    const CallContext& call, const v1::GetOrganizationRequest& request,
+    v1::Organization& response) {
   absl::StatusOr<StoredOrganization> stored =
       ReadAuthorized(call, request.name(), "name");
   if (!stored.ok()) return stored.status();
@@ -366,7 +375,8 @@ absl::Status OrganizationServiceImpl::List(
   absl::StatusOr<OrganizationPage> page;
   if (request.parent().empty()) {
     if (call.principal.organization.empty()) {
-      if (absl::Status s = RequireAnyRole(call.principal, {}, "Listing the roots");
+      if (absl::Status s =
+              RequireAnyRole(call.principal, {}, "Listing the roots");
           !s.ok()) {
         return s;
       }
@@ -395,7 +405,8 @@ absl::Status OrganizationServiceImpl::List(
     const v1::Organization& o = stored.organization;
     const bool active_then =
         dated ? !Before(request.as_of(), o.valid_from()) &&
-                    (!o.has_valid_until() || !Before(o.valid_until(), request.as_of()))
+                    (!o.has_valid_until() ||
+                     !Before(o.valid_until(), request.as_of()))
               : o.state() == v1::ORGANIZATION_STATE_ACTIVE;
     if (!request.show_inactive() && !active_then) continue;
     if (!(*keep)(o)) continue;
@@ -403,7 +414,8 @@ absl::Status OrganizationServiceImpl::List(
   }
   response.set_total_size(page->total_size);
   if (!page->next_cursor.empty()) {
-    response.set_next_page_token(EncodePageToken(page->next_cursor, fingerprint));
+    response.set_next_page_token(
+        EncodePageToken(page->next_cursor, fingerprint));
   }
   return absl::OkStatus();
 }
@@ -418,10 +430,12 @@ absl::Status OrganizationServiceImpl::Create(
   }
   if (in.kind().empty()) check.Add("organization.kind", "is required");
   if (in.level().empty()) check.Add("organization.level", "is required");
-  CheckDate(check, in.valid_from(), "organization.valid_from", /*required=*/true);
+  CheckDate(check, in.valid_from(), "organization.valid_from",
+            /*required=*/true);
   CheckOrganizationName(check, in.parent(), "organization.parent",
                         /*required=*/false);
-  if (!request.organization_id().empty() && !IsValidId(request.organization_id())) {
+  if (!request.organization_id().empty() &&
+      !IsValidId(request.organization_id())) {
     check.Add("organization_id",
               "must match ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$ (AIP-122)");
   }
@@ -431,7 +445,8 @@ absl::Status OrganizationServiceImpl::Create(
   if (in.parent().empty()) {
     // A root (a provincial committee, or the central level) is made by the
     // installation's administrators only.
-    if (absl::Status s = RequireAnyRole(call.principal, {}, "Creating a root organisation");
+    if (absl::Status s =
+            RequireAnyRole(call.principal, {}, "Creating a root organisation");
         !s.ok()) {
       return s;
     }
@@ -441,15 +456,16 @@ absl::Status OrganizationServiceImpl::Create(
     if (!p.ok()) return p.status();
     parent = *std::move(p);
   }
-  if (absl::Status s = RequireBoard(call, "Creating an organisation"); !s.ok()) {
+  if (absl::Status s = RequireBoard(call, "Creating an organisation");
+      !s.ok()) {
     return s;
   }
   absl::StatusOr<const v1::RuleSet*> rules = rules_(in.valid_from());
   if (!rules.ok()) return rules.status();
 
   return Idempotent(
-      runtime_.redis(), store_, "CreateOrganization", request.request_id(), request,
-      response, [&](OrganizationChange& change) -> absl::Status {
+      runtime_.redis(), store_, "CreateOrganization", request.request_id(),
+      request, response, [&](OrganizationChange& change) -> absl::Status {
         v1::Organization org = in;
         const std::string id = request.organization_id().empty()
                                    ? absl::StrCat("o", NewUuid().substr(0, 8),
@@ -462,18 +478,20 @@ absl::Status OrganizationServiceImpl::Create(
         org.clear_predecessors();
         DeriveStructure((*rules)->organization(),
                         parent ? &parent->organization : nullptr, org);
-        std::vector<RuleViolation> unmet = CheckPlacement(
-            (*rules)->organization(), org, parent ? &parent->organization : nullptr);
+        std::vector<RuleViolation> unmet =
+            CheckPlacement((*rules)->organization(), org,
+                           parent ? &parent->organization : nullptr);
         if (org.has_admission_authority() && !org.grassroots()) {
-          unmet.push_back({"tree.delegation_grassroots_only",
-                           "organization.admission_authority",
-                           "Chỉ tổ chức cơ sở đảng mới được ủy quyền kết nạp."});
+          unmet.push_back(
+              {"tree.delegation_grassroots_only",
+               "organization.admission_authority",
+               "Chỉ tổ chức cơ sở đảng mới được ủy quyền kết nạp."});
         }
         if (!unmet.empty()) return RulesViolated(std::move(unmet));
         if (absl::StatusOr<StoredOrganization> existing = store_.Get(id);
             existing.ok()) {
-          return WithReason(absl::AlreadyExistsError(absl::StrCat(
-                                org.name(), " exists already")),
+          return WithReason(absl::AlreadyExistsError(
+                                absl::StrCat(org.name(), " exists already")),
                             "RESOURCE_EXISTS");
         } else if (!absl::IsNotFound(existing.status())) {
           return existing.status();
@@ -489,21 +507,20 @@ absl::Status OrganizationServiceImpl::Create(
 
         events::v1::Event event =
             NewEvent(call, request.request_id(), org.valid_from(), org);
-        *event.mutable_organization_created()->mutable_organization() = Snapshot(org);
+        *event.mutable_organization_created()->mutable_organization() =
+            Snapshot(org);
         SetType(event);
         change.writes.push_back({org, 0});
         change.paths_added.push_back(PathKey(org));
         change.children_added.push_back(
             {parent ? OrganizationId(parent->organization.name()) : "", id});
-        change.revisions.push_back(Revision(org, v1::REVISION_KIND_CREATED,
-                                            org.valid_from(),
-                                            org.has_founding_decision()
-                                                ? &org.founding_decision()
-                                                : nullptr,
-                                            stamp));
-        change.audit = Audit(call, request.request_id(), "", "CreateOrganization",
-                             org, absl::StrCat("Thành lập ", org.display_name()),
-                             "", event.id());
+        change.revisions.push_back(Revision(
+            org, v1::REVISION_KIND_CREATED, org.valid_from(),
+            org.has_founding_decision() ? &org.founding_decision() : nullptr,
+            stamp));
+        change.audit = Audit(
+            call, request.request_id(), "", "CreateOrganization", org,
+            absl::StrCat("Thành lập ", org.display_name()), "", event.id());
         change.audit->set_etag_after(org.etag());
         change.audit_organization_id = id;
         change.events.push_back(std::move(event));
@@ -514,10 +531,17 @@ absl::Status OrganizationServiceImpl::Create(
 absl::Status OrganizationServiceImpl::Update(
     const CallContext& call, const v1::UpdateOrganizationRequest& request,
     v1::Organization& response) {
-  static const std::set<std::string>* const kMutable = new std::set<std::string>{
-      "display_name", "short_name", "kind", "level", "sector_tags",
-      "founding_decision", "document_code", "candidate_evaluation_cadence",
-      "admission_authority", "address"};
+  static const std::set<std::string>* const kMutable =
+      new std::set<std::string>{"display_name",
+                                "short_name",
+                                "kind",
+                                "level",
+                                "sector_tags",
+                                "founding_decision",
+                                "document_code",
+                                "candidate_evaluation_cadence",
+                                "admission_authority",
+                                "address"};
   FieldChecker check;
   if (request.update_mask().paths_size() == 0) {
     check.Add("update_mask", "is required: name the fields to change");
@@ -534,46 +558,50 @@ absl::Status OrganizationServiceImpl::Update(
   absl::StatusOr<StoredOrganization> stored =
       ReadAuthorized(call, request.organization().name(), "organization.name");
   if (!stored.ok()) return stored.status();
-  if (absl::Status s = RequireBoard(call, "Updating an organisation"); !s.ok()) {
+  if (absl::Status s = RequireBoard(call, "Updating an organisation");
+      !s.ok()) {
     return s;
   }
-  const Date effective = request.has_effective_on() ? request.effective_on() : Today();
+  const Date effective =
+      request.has_effective_on() ? request.effective_on() : Today();
   absl::StatusOr<const v1::RuleSet*> rules = rules_(effective);
   if (!rules.ok()) return rules.status();
 
   return Idempotent(
-      runtime_.redis(), store_, "UpdateOrganization", request.request_id(), request,
-      response, [&](OrganizationChange& change) -> absl::Status {
+      runtime_.redis(), store_, "UpdateOrganization", request.request_id(),
+      request, response, [&](OrganizationChange& change) -> absl::Status {
         const v1::Organization& before = stored->organization;
         if (!request.organization().etag().empty() &&
             request.organization().etag() != before.etag()) {
-          return WithReason(absl::AbortedError(absl::StrCat(
-                                "etag ", request.organization().etag(),
-                                " is stale; the organisation is at ",
-                                before.etag())),
-                            "CONCURRENT_CHANGE");
+          return WithReason(
+              absl::AbortedError(absl::StrCat(
+                  "etag ", request.organization().etag(),
+                  " is stale; the organisation is at ", before.etag())),
+              "CONCURRENT_CHANGE");
         }
         if (before.state() != v1::ORGANIZATION_STATE_ACTIVE) {
-          return RulesViolated({{"tree.active", before.name(),
-                                 absl::StrCat(before.display_name(),
-                                              " không còn hoạt động.")}});
+          return RulesViolated(
+              {{"tree.active", before.name(),
+                absl::StrCat(before.display_name(), " không còn hoạt động.")}});
         }
         v1::Organization org = before;
         FieldMaskUtil::MergeOptions options;
         options.set_replace_repeated_fields(true);
         options.set_replace_message_fields(true);
-        FieldMaskUtil::MergeMessageTo(request.organization(), request.update_mask(),
-                                      options, &org);
+        FieldMaskUtil::MergeMessageTo(request.organization(),
+                                      request.update_mask(), options, &org);
         std::optional<StoredOrganization> parent;
         if (!org.parent().empty()) {
-          absl::StatusOr<StoredOrganization> p = store_.Get(OrganizationId(org.parent()));
+          absl::StatusOr<StoredOrganization> p =
+              store_.Get(OrganizationId(org.parent()));
           if (!p.ok()) return p.status();
           parent = *std::move(p);
         }
         DeriveStructure((*rules)->organization(),
                         parent ? &parent->organization : nullptr, org);
-        std::vector<RuleViolation> unmet = CheckPlacement(
-            (*rules)->organization(), org, parent ? &parent->organization : nullptr);
+        std::vector<RuleViolation> unmet =
+            CheckPlacement((*rules)->organization(), org,
+                           parent ? &parent->organization : nullptr);
         if (absl::StripAsciiWhitespace(org.display_name()).empty()) {
           return InvalidField("organization.display_name", "must not be empty");
         }
@@ -585,8 +613,10 @@ absl::Status OrganizationServiceImpl::Update(
         org.set_etag(EtagOf(stored->version + 1));
         response = org;
         if (request.validate_only()) return absl::OkStatus();
-        events::v1::Event event = NewEvent(call, request.request_id(), effective, org);
-        *event.mutable_organization_updated()->mutable_organization() = Snapshot(org);
+        events::v1::Event event =
+            NewEvent(call, request.request_id(), effective, org);
+        *event.mutable_organization_updated()->mutable_organization() =
+            Snapshot(org);
         SetType(event);
         change.writes.push_back({org, stored->version});
         change.revisions.push_back(Revision(
@@ -604,11 +634,12 @@ absl::Status OrganizationServiceImpl::Update(
       });
 }
 
-absl::Status OrganizationServiceImpl::Move(const CallContext& call,
-                                           const v1::MoveOrganizationRequest& request,
-                                           v1::Organization& response) {
+absl::Status OrganizationServiceImpl::Move(
+    const CallContext& call, const v1::MoveOrganizationRequest& request,
+    v1::Organization& response) {
   FieldChecker check;
-  CheckOrganizationName(check, request.new_parent(), "new_parent", /*required=*/true);
+  CheckOrganizationName(check, request.new_parent(), "new_parent",
+                        /*required=*/true);
   CheckDate(check, request.effective_on(), "effective_on", /*required=*/true);
   if (request.decision().number().empty()) {
     check.Add("decision.number", "is required: the decision that moved it");
@@ -627,17 +658,19 @@ absl::Status OrganizationServiceImpl::Move(const CallContext& call,
   if (!rules.ok()) return rules.status();
 
   return Idempotent(
-      runtime_.redis(), store_, "MoveOrganization", request.request_id(), request,
-      response, [&](OrganizationChange& change) -> absl::Status {
+      runtime_.redis(), store_, "MoveOrganization", request.request_id(),
+      request, response, [&](OrganizationChange& change) -> absl::Status {
         const v1::Organization& before = stored->organization;
         if (!request.etag().empty() && request.etag() != before.etag()) {
-          return WithReason(absl::AbortedError("etag is stale"), "CONCURRENT_CHANGE");
+          return WithReason(absl::AbortedError("etag is stale"),
+                            "CONCURRENT_CHANGE");
         }
-        std::vector<RuleViolation> unmet =
-            CheckMove((*rules)->organization(), before, new_parent->organization);
+        std::vector<RuleViolation> unmet = CheckMove(
+            (*rules)->organization(), before, new_parent->organization);
         if (!unmet.empty()) return RulesViolated(std::move(unmet));
         v1::Organization org = before;
-        DeriveStructure((*rules)->organization(), &new_parent->organization, org);
+        DeriveStructure((*rules)->organization(), &new_parent->organization,
+                        org);
         const common::v1::ChangeStamp stamp =
             Stamp(call, request.request_id(), request.reason());
         *org.mutable_update_stamp() = stamp;
@@ -649,7 +682,8 @@ absl::Status OrganizationServiceImpl::Move(const CallContext& call,
         // The subtree moves with it: every descendant's path changes.
         const std::string old_key = PathKey(before);
         const std::string new_key = PathKey(org);
-        absl::StatusOr<std::vector<std::string>> paths = store_.SubtreePaths(old_key);
+        absl::StatusOr<std::vector<std::string>> paths =
+            store_.SubtreePaths(old_key);
         if (!paths.ok()) return paths.status();
         std::vector<std::string> ids;
         for (const auto& p : *paths) ids.push_back(p.substr(p.rfind('!') + 1));
@@ -674,26 +708,28 @@ absl::Status OrganizationServiceImpl::Move(const CallContext& call,
           change.paths_added.push_back(PathKey(moved));
           change.writes.push_back({moved, d.version});
         }
-        change.children_removed.push_back({OrganizationId(before.parent()),
-                                           OrganizationId(org.name())});
-        change.children_added.push_back({OrganizationId(new_parent->organization.name()),
-                                         OrganizationId(org.name())});
+        change.children_removed.push_back(
+            {OrganizationId(before.parent()), OrganizationId(org.name())});
+        change.children_added.push_back(
+            {OrganizationId(new_parent->organization.name()),
+             OrganizationId(org.name())});
         events::v1::Event event =
             NewEvent(call, request.request_id(), request.effective_on(), org);
         auto* moved_event = event.mutable_organization_moved();
         *moved_event->mutable_organization() = Snapshot(org);
         moved_event->set_old_parent(before.parent());
         SetType(event);
-        v1::OrganizationRevision revision = Revision(
-            org, v1::REVISION_KIND_MOVED, request.effective_on(), &request.decision(),
-            stamp);
+        v1::OrganizationRevision revision =
+            Revision(org, v1::REVISION_KIND_MOVED, request.effective_on(),
+                     &request.decision(), stamp);
         revision.add_related_organizations(before.parent());
         change.revisions.push_back(std::move(revision));
-        change.audit = Audit(call, request.request_id(), request.reason(),
-                             "MoveOrganization", org,
-                             absl::StrCat("Chuyển ", org.display_name(), " về trực thuộc ",
-                                          new_parent->organization.display_name()),
-                             before.etag(), event.id());
+        change.audit =
+            Audit(call, request.request_id(), request.reason(),
+                  "MoveOrganization", org,
+                  absl::StrCat("Chuyển ", org.display_name(), " về trực thuộc ",
+                               new_parent->organization.display_name()),
+                  before.etag(), event.id());
         change.audit->set_etag_after(org.etag());
         change.audit->add_related(before.parent());
         change.audit_organization_id = OrganizationId(org.name());
@@ -716,10 +752,12 @@ absl::Status OrganizationServiceImpl::Dissolve(
   absl::StatusOr<StoredOrganization> stored =
       ReadAuthorized(call, request.name(), "name");
   if (!stored.ok()) return stored.status();
-  if (absl::Status s = RequireBoard(call, "Dissolving an organisation"); !s.ok()) {
+  if (absl::Status s = RequireBoard(call, "Dissolving an organisation");
+      !s.ok()) {
     return s;
   }
-  absl::StatusOr<int> children = store_.CountChildren(OrganizationId(request.name()));
+  absl::StatusOr<int> children =
+      store_.CountChildren(OrganizationId(request.name()));
   if (!children.ok()) return children.status();
   if (*children > 0 && !request.receiving_organization().empty()) {
     // Moving the children in the same step is the next increment; until
@@ -731,14 +769,15 @@ absl::Status OrganizationServiceImpl::Dissolve(
                        "giải thể.")}});
   }
   return Idempotent(
-      runtime_.redis(), store_, "DissolveOrganization", request.request_id(), request,
-      response, [&](OrganizationChange& change) -> absl::Status {
+      runtime_.redis(), store_, "DissolveOrganization", request.request_id(),
+      request, response, [&](OrganizationChange& change) -> absl::Status {
         const v1::Organization& before = stored->organization;
         if (!request.etag().empty() && request.etag() != before.etag()) {
-          return WithReason(absl::AbortedError("etag is stale"), "CONCURRENT_CHANGE");
+          return WithReason(absl::AbortedError("etag is stale"),
+                            "CONCURRENT_CHANGE");
         }
-        std::vector<RuleViolation> unmet =
-            CheckDissolve(before, *children, !request.receiving_organization().empty());
+        std::vector<RuleViolation> unmet = CheckDissolve(
+            before, *children, !request.receiving_organization().empty());
         if (Before(request.effective_on(), before.valid_from())) {
           unmet.push_back({"tree.dissolve_after_founding", "effective_on",
                            "Ngày giải thể trước ngày thành lập."});
@@ -747,10 +786,11 @@ absl::Status OrganizationServiceImpl::Dissolve(
         v1::Organization org = before;
         org.set_state(v1::ORGANIZATION_STATE_DISSOLVED);
         // The last day it existed is the day before it ceases to exist.
-        const absl::CivilDay last = absl::CivilDay(request.effective_on().year(),
-                                                   request.effective_on().month(),
-                                                   request.effective_on().day()) -
-                                    1;
+        const absl::CivilDay last =
+            absl::CivilDay(request.effective_on().year(),
+                           request.effective_on().month(),
+                           request.effective_on().day()) -
+            1;
         org.mutable_valid_until()->set_year(static_cast<int>(last.year()));
         org.mutable_valid_until()->set_month(last.month());
         org.mutable_valid_until()->set_day(last.day());
@@ -790,7 +830,8 @@ absl::Status OrganizationServiceImpl::Dissolve(
 }
 
 absl::Status OrganizationServiceImpl::Revisions(
-    const CallContext& call, const v1::ListOrganizationRevisionsRequest& request,
+    const CallContext& call,
+    const v1::ListOrganizationRevisionsRequest& request,
     v1::ListOrganizationRevisionsResponse& response) {
   absl::StatusOr<int> page_size = ResolvePageSize(request.page_size());
   if (!page_size.ok()) return page_size.status();
@@ -807,7 +848,8 @@ absl::Status OrganizationServiceImpl::Revisions(
   }
   int total = 0;
   absl::StatusOr<std::vector<v1::OrganizationRevision>> revisions =
-      store_.Revisions(OrganizationId(request.name()), offset, *page_size, &total);
+      store_.Revisions(OrganizationId(request.name()), offset, *page_size,
+                       &total);
   if (!revisions.ok()) return revisions.status();
   for (auto& r : *revisions) *response.add_revisions() = std::move(r);
   response.set_total_size(total);
@@ -819,12 +861,14 @@ absl::Status OrganizationServiceImpl::Revisions(
 }
 
 absl::Status OrganizationServiceImpl::Ancestors(
-    const CallContext& call, const v1::ListOrganizationAncestorsRequest& request,
+    const CallContext& call,
+    const v1::ListOrganizationAncestorsRequest& request,
     v1::ListOrganizationAncestorsResponse& response) {
   FieldChecker check;
   CheckDate(check, request.as_of(), "as_of", /*required=*/false);
   if (!check.ok()) return check.status();
-  if (absl::StatusOr<int> size = ResolvePageSize(request.page_size()); !size.ok()) {
+  if (absl::StatusOr<int> size = ResolvePageSize(request.page_size());
+      !size.ok()) {
     return size.status();
   }
   absl::StatusOr<StoredOrganization> stored =
@@ -835,9 +879,11 @@ absl::Status OrganizationServiceImpl::Ancestors(
     for (int i = 0; i + 1 < stored->organization.path_size(); ++i) {
       ids.push_back(OrganizationId(stored->organization.path(i)));
     }
-    absl::StatusOr<std::vector<StoredOrganization>> ancestors = store_.GetMany(ids);
+    absl::StatusOr<std::vector<StoredOrganization>> ancestors =
+        store_.GetMany(ids);
     if (!ancestors.ok()) return ancestors.status();
-    for (auto& a : *ancestors) *response.add_ancestors() = std::move(a.organization);
+    for (auto& a : *ancestors)
+      *response.add_ancestors() = std::move(a.organization);
     return absl::OkStatus();
   }
   // As of a date: follow each organisation's parent as its revisions say it
@@ -857,7 +903,8 @@ absl::Status OrganizationServiceImpl::Ancestors(
       }
     }
     if (then == nullptr) break;  // it did not exist yet
-    if (current != OrganizationId(request.name())) chain.push_back(then->snapshot());
+    if (current != OrganizationId(request.name()))
+      chain.push_back(then->snapshot());
     current = OrganizationId(then->snapshot().parent());
   }
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {

@@ -33,8 +33,8 @@ absl::StatusOr<StoredOrganization> OrganizationStore::Get(
   StoredOrganization stored;
   stored.version = record->version;
   if (!stored.organization.ParseFromString(record->data)) {
-    return absl::DataLossError(absl::StrCat("organizations/", id,
-                                            " is not a valid record"));
+    return absl::DataLossError(
+        absl::StrCat("organizations/", id, " is not a valid record"));
   }
   stored.organization.set_etag(EtagOf(stored.version));
   return stored;
@@ -78,10 +78,10 @@ absl::StatusOr<OrganizationPage> OrganizationStore::ListChildren(
     const std::string& parent_id, const std::string& cursor, int limit) {
   const std::string key = ChildrenKey(parent_id);
   const std::string min = cursor.empty() ? "-" : absl::StrCat("(", cursor);
-  absl::StatusOr<std::vector<RedisReply>> replies = redis_.Pipeline(
-      {{"ZRANGE", key, min, "+", "BYLEX", "LIMIT", "0",
-        absl::StrCat(limit + 1)},
-       {"ZCARD", key}});
+  absl::StatusOr<std::vector<RedisReply>> replies =
+      redis_.Pipeline({{"ZRANGE", key, min, "+", "BYLEX", "LIMIT", "0",
+                        absl::StrCat(limit + 1)},
+                       {"ZCARD", key}});
   if (!replies.ok()) return replies.status();
   std::vector<std::string> ids;
   for (const RedisReply& r : (*replies)[0].elements()) ids.push_back(r.str());
@@ -101,10 +101,10 @@ absl::StatusOr<OrganizationPage> OrganizationStore::ListSubtree(
   const std::string upper = absl::StrCat("[", lower, "\xff");
   const std::string min =
       cursor.empty() ? absl::StrCat("[", lower) : absl::StrCat("(", cursor);
-  absl::StatusOr<std::vector<RedisReply>> replies = redis_.Pipeline(
-      {{"ZRANGE", key, min, upper, "BYLEX", "LIMIT", "0",
-        absl::StrCat(limit + 1)},
-       {"ZLEXCOUNT", key, absl::StrCat("[", lower), upper}});
+  absl::StatusOr<std::vector<RedisReply>> replies =
+      redis_.Pipeline({{"ZRANGE", key, min, upper, "BYLEX", "LIMIT", "0",
+                        absl::StrCat(limit + 1)},
+                       {"ZLEXCOUNT", key, absl::StrCat("[", lower), upper}});
   if (!replies.ok()) return replies.status();
   std::vector<std::string> paths;
   for (const RedisReply& r : (*replies)[0].elements()) {
@@ -146,9 +146,10 @@ OrganizationStore::Revisions(const std::string& id, int offset, int limit,
                              int* total) {
   const std::string key = OrgKey(id) + ":revs";
   // Newest first: index -1 is the newest.
-  absl::StatusOr<std::vector<RedisReply>> replies = redis_.Pipeline(
-      {{"LRANGE", key, absl::StrCat(-offset - limit), absl::StrCat(-offset - 1)},
-       {"LLEN", key}});
+  absl::StatusOr<std::vector<RedisReply>> replies =
+      redis_.Pipeline({{"LRANGE", key, absl::StrCat(-offset - limit),
+                        absl::StrCat(-offset - 1)},
+                       {"LLEN", key}});
   if (!replies.ok()) return replies.status();
   *total = static_cast<int>((*replies)[1].integer());
   std::vector<v1::OrganizationRevision> revisions;
@@ -163,17 +164,13 @@ OrganizationStore::Revisions(const std::string& id, int offset, int limit,
   return revisions;
 }
 
-absl::StatusOr<std::vector<v1::AuditEntry>> OrganizationStore::AuditEntries(
-    const std::string& id, bool subtree, const std::string& cursor,
-    int limit) {
-  const std::string key =
-      absl::StrCat(prefix_, "audit:", id, subtree ? ":subtree" : ":own");
-  absl::StatusOr<RedisReply> reply = redis_.Command(
-      {"XREVRANGE", key, cursor.empty() ? "+" : absl::StrCat("(", cursor), "-",
-       "COUNT", absl::StrCat(limit)});
-  if (!reply.ok()) return reply.status();
+namespace {
+
+// Audit entries of an XRANGE/XREVRANGE reply, named under organisation `id`.
+absl::StatusOr<std::vector<v1::AuditEntry>> ParseAuditEntries(
+    const RedisReply& reply, const std::string& id) {
   std::vector<v1::AuditEntry> entries;
-  for (const RedisReply& item : reply->elements()) {
+  for (const RedisReply& item : reply.elements()) {
     if (item.elements().size() != 2) continue;
     const auto& fields = item.elements()[1].elements();
     for (size_t i = 0; i + 1 < fields.size(); i += 2) {
@@ -190,11 +187,49 @@ absl::StatusOr<std::vector<v1::AuditEntry>> OrganizationStore::AuditEntries(
   return entries;
 }
 
+}  // namespace
+
+absl::StatusOr<std::vector<v1::AuditEntry>> OrganizationStore::AuditEntries(
+    const std::string& id, bool subtree, const std::string& cursor,
+    int limit) {
+  const std::string key =
+      absl::StrCat(prefix_, "audit:", id, subtree ? ":subtree" : ":own");
+  absl::StatusOr<RedisReply> reply = redis_.Command(
+      {"XREVRANGE", key, cursor.empty() ? "+" : absl::StrCat("(", cursor), "-",
+       "COUNT", absl::StrCat(limit)});
+  if (!reply.ok()) return reply.status();
+  return ParseAuditEntries(*reply, id);
+}
+
+absl::StatusOr<v1::AuditEntry> OrganizationStore::GetAuditEntry(
+    const std::string& id, const std::string& entry_id) {
+  for (const char* stream : {":own", ":subtree"}) {
+    absl::StatusOr<RedisReply> reply =
+        redis_.Command({"XRANGE", absl::StrCat(prefix_, "audit:", id, stream),
+                        entry_id, entry_id});
+    if (!reply.ok()) {
+      // A malformed id is the caller's mistake, not Redis's.
+      if (absl::IsInternal(reply.status())) {
+        return InvalidField("name", "the entry id is not a valid audit id");
+      }
+      return reply.status();
+    }
+    absl::StatusOr<std::vector<v1::AuditEntry>> entries =
+        ParseAuditEntries(*reply, id);
+    if (!entries.ok()) return entries.status();
+    if (!entries->empty()) return entries->front();
+  }
+  return absl::NotFoundError(
+      absl::StrCat("organizations/", id, "/auditEntries/", entry_id,
+                   " not found"));
+}
+
 absl::Status OrganizationStore::Commit(const OrganizationChange& change) {
   AtomicWrite write;
   for (const StoredOrganization& w : change.writes) {
-    const std::string id = std::string(absl::string_view(
-        w.organization.name()).substr(sizeof("organizations/") - 1));
+    const std::string id =
+        std::string(absl::string_view(w.organization.name())
+                        .substr(sizeof("organizations/") - 1));
     write.Expect(OrgKey(id), w.version);
     v1::Organization stored = w.organization;
     stored.clear_etag();  // derived from the version on read
@@ -218,14 +253,14 @@ absl::Status OrganizationStore::Commit(const OrganizationChange& change) {
   }
   if (change.audit.has_value()) {
     const std::string bytes = change.audit->SerializeAsString();
-    write.XAdd(absl::StrCat(prefix_, "audit:", change.audit_organization_id,
-                            ":own"),
-               {{"a", bytes}});
+    write.XAdd(
+        absl::StrCat(prefix_, "audit:", change.audit_organization_id, ":own"),
+        {{"a", bytes}});
     for (const auto& name : change.audit->organization_path()) {
-      write.XAdd(absl::StrCat(prefix_, "audit:",
-                              name.substr(sizeof("organizations/") - 1),
-                              ":subtree"),
-                 {{"a", bytes}});
+      write.XAdd(
+          absl::StrCat(prefix_, "audit:",
+                       name.substr(sizeof("organizations/") - 1), ":subtree"),
+          {{"a", bytes}});
     }
   }
   if (!change.request_key.empty()) {

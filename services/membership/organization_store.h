@@ -109,6 +109,11 @@ class OrganizationStore {
       const std::string& id, bool subtree, const std::string& cursor,
       int limit);
 
+  // One audit entry by its stream id, from the organisation's own stream or
+  // its subtree stream; NOT_FOUND when neither holds it.
+  absl::StatusOr<v1::AuditEntry> GetAuditEntry(const std::string& id,
+                                               const std::string& entry_id);
+
   // Commits a change atomically. ABORTED when an organisation's version
   // changed since it was read; ALREADY_EXISTS when the request id was used
   // by a concurrent duplicate.

@@ -131,11 +131,10 @@ std::vector<RuleViolation> CheckPlacement(const OrganizationRules& rules,
       !Contains(level->allowed_parent_levels(), parent->level())) {
     unmet.push_back(
         {"tree.level_not_allowed", "organization.parent",
-         absl::StrCat("Cấp \"", level->display_name(),
-                      "\" không trực thuộc cấp \"", parent->level(),
-                      "\" (cho phép: ",
-                      absl::StrJoin(level->allowed_parent_levels(), ", "),
-                      ").")});
+         absl::StrCat(
+             "Cấp \"", level->display_name(), "\" không trực thuộc cấp \"",
+             parent->level(), "\" (cho phép: ",
+             absl::StrJoin(level->allowed_parent_levels(), ", "), ").")});
   }
   return unmet;
 }
@@ -152,7 +151,8 @@ std::vector<RuleViolation> CheckMove(const OrganizationRules& rules,
                       " hoặc tổ chức trực thuộc của nó: không thể chuyển một "
                       "tổ chức vào bên dưới chính nó.")});
   }
-  std::vector<RuleViolation> placement = CheckPlacement(rules, org, &new_parent);
+  std::vector<RuleViolation> placement =
+      CheckPlacement(rules, org, &new_parent);
   unmet.insert(unmet.end(), placement.begin(), placement.end());
   return unmet;
 }
@@ -162,8 +162,9 @@ std::vector<RuleViolation> CheckDissolve(const Organization& org,
                                          bool has_receiver) {
   std::vector<RuleViolation> unmet;
   if (org.state() != v1::ORGANIZATION_STATE_ACTIVE) {
-    unmet.push_back({"tree.active", org.name(),
-                     absl::StrCat(org.display_name(), " không còn hoạt động.")});
+    unmet.push_back(
+        {"tree.active", org.name(),
+         absl::StrCat(org.display_name(), " không còn hoạt động.")});
   }
   if (active_children > 0 && !has_receiver) {
     unmet.push_back(

@@ -29,7 +29,7 @@ absl::StatusOr<std::vector<ServiceRegistration>> MakeServices(ServiceRuntime&) {
 }  // namespace partydev
 
 int main(int argc, char** argv) {
-  return partydev::RunServiceMain(argc, argv,
-                                  {"notifyd", 50053, 9093, "pd:notification:", ""},
-                                  partydev::MakeServices);
+  return partydev::RunServiceMain(
+      argc, argv, {"notifyd", 50053, 9093, "pd:notification:", ""},
+      partydev::MakeServices);
 }

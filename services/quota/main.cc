@@ -27,6 +27,7 @@ absl::StatusOr<std::vector<ServiceRegistration>> MakeServices(ServiceRuntime&) {
 }  // namespace partydev
 
 int main(int argc, char** argv) {
-  return partydev::RunServiceMain(
-      argc, argv, {"quotad", 50052, 9092, "pd:quota:", ""}, partydev::MakeServices);
+  return partydev::RunServiceMain(argc, argv,
+                                  {"quotad", 50052, 9092, "pd:quota:", ""},
+                                  partydev::MakeServices);
 }

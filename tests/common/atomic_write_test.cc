@@ -114,7 +114,8 @@ TEST_F(AtomicWriteTest, RequestIdReturnsTheFirstAnswerAndRefusesReuse) {
   EXPECT_EQ(parsed.message(), "created X");
   testing::v1::EchoRequest other;
   other.set_message("create Y");
-  auto reused = IdempotencyKey("{t}:", "Create", "req-1", other).Lookup(*redis_);
+  auto reused =
+      IdempotencyKey("{t}:", "Create", "req-1", other).Lookup(*redis_);
   EXPECT_EQ(reused.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_FALSE(IdempotencyKey("{t}:", "Create", "", request).active());
   EXPECT_FALSE(ValidateRequestId(std::string(200, 'a')).ok());
@@ -130,7 +131,8 @@ TEST_F(AtomicWriteTest, EventSurvivesARedisRestartWithItsState) {
   ASSERT_TRUE(write.Commit(*redis_).ok());
   ASSERT_TRUE(server_->Restart().ok());
   absl::StatusOr<VersionedRecord> record;
-  for (int i = 0; i < 100 && !(record = ReadRecord(*redis_, "{t}:org:b")).ok(); ++i) {
+  for (int i = 0; i < 100 && !(record = ReadRecord(*redis_, "{t}:org:b")).ok();
+       ++i) {
     absl::SleepFor(absl::Milliseconds(20));
   }
   ASSERT_TRUE(record.ok());
@@ -142,7 +144,8 @@ TEST(PagingTest, PageSizeFollowsAip158) {
   EXPECT_EQ(*ResolvePageSize(0), kDefaultPageSize);
   EXPECT_EQ(*ResolvePageSize(10), 10);
   EXPECT_EQ(*ResolvePageSize(5000), kMaxPageSize);
-  EXPECT_EQ(ResolvePageSize(-1).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ResolvePageSize(-1).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(PagingTest, TokensAreBoundToTheirRequest) {

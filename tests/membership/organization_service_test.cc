@@ -3,8 +3,8 @@
 // paging and history.
 #include "services/membership/organization_service.h"
 
-#include <gtest/gtest.h>
 #include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
 
 #include <future>
 
@@ -66,13 +66,13 @@ class OrganizationServiceTest : public ::testing::Test {
         [this](ServiceRuntime& runtime)
             -> absl::StatusOr<std::vector<ServiceRegistration>> {
           std::vector<ServiceRegistration> services;
-          services.push_back(
-              {std::make_unique<OrganizationServiceImpl>(
-                   runtime,
-                   [this](const common::v1::Date&) -> absl::StatusOr<const v1::RuleSet*> {
-                     return &rules_;
-                   }),
-               OrganizationService::service_full_name()});
+          services.push_back({std::make_unique<OrganizationServiceImpl>(
+                                  runtime,
+                                  [this](const common::v1::Date&)
+                                      -> absl::StatusOr<const v1::RuleSet*> {
+                                    return &rules_;
+                                  }),
+                              OrganizationService::service_full_name()});
           return services;
         });
     ASSERT_TRUE(server_->Start().ok());
@@ -81,12 +81,14 @@ class OrganizationServiceTest : public ::testing::Test {
     // The seeds' tree: Lâm Đồng → Khối → a university's committee → a cell.
     province_ = MustCreate(Admin(), "", "lam-dong", "Đảng bộ tỉnh Lâm Đồng",
                            "PROVINCIAL_COMMITTEE", "PROVINCE");
-    bloc_ = MustCreate(Admin(), province_.name(), "duk", "Đảng bộ Khối các cơ quan tỉnh",
-                       "BLOC_COMMITTEE", "BLOC");
-    college_ = MustCreate(Admin(), bloc_.name(), "cd-su-pham", "Đảng bộ Trường CĐ Sư phạm",
-                          "GRASSROOTS_COMMITTEE", "GRASSROOTS");
-    cell_ = MustCreate(Admin(), college_.name(), "cb-khoa-toan", "Chi bộ Khoa Toán", "CELL",
-                       "CELL");
+    bloc_ =
+        MustCreate(Admin(), province_.name(), "duk",
+                   "Đảng bộ Khối các cơ quan tỉnh", "BLOC_COMMITTEE", "BLOC");
+    college_ = MustCreate(Admin(), bloc_.name(), "cd-su-pham",
+                          "Đảng bộ Trường CĐ Sư phạm", "GRASSROOTS_COMMITTEE",
+                          "GRASSROOTS");
+    cell_ = MustCreate(Admin(), college_.name(), "cb-khoa-toan",
+                       "Chi bộ Khoa Toán", "CELL", "CELL");
   }
 
   struct Caller {
@@ -125,7 +127,8 @@ class OrganizationServiceTest : public ::testing::Test {
     return request;
   }
 
-  grpc::Status Create(const Caller& caller, const v1::CreateOrganizationRequest& request,
+  grpc::Status Create(const Caller& caller,
+                      const v1::CreateOrganizationRequest& request,
                       Organization* out) {
     return stub_->CreateOrganization(Context(caller).get(), request, out);
   }
@@ -134,7 +137,8 @@ class OrganizationServiceTest : public ::testing::Test {
                           const std::string& id, const std::string& display,
                           const std::string& kind, const std::string& level) {
     Organization out;
-    grpc::Status status = Create(caller, CreateRequest(parent, id, display, kind, level), &out);
+    grpc::Status status =
+        Create(caller, CreateRequest(parent, id, display, kind, level), &out);
     EXPECT_TRUE(status.ok()) << id << ": " << status.error_message();
     return out;
   }
@@ -179,7 +183,8 @@ TEST_F(OrganizationServiceTest, CreateDerivesPathAndAnnouncesItInTheSameStep) {
   EXPECT_EQ(created.producer(), "membership");
   EXPECT_EQ(created.organization_path_size(), 4);
   EXPECT_EQ(created.organization_created().organization().name(), cell_.name());
-  EXPECT_TRUE(created.organization_created().organization().is_party_organization());
+  EXPECT_TRUE(
+      created.organization_created().organization().is_party_organization());
   EXPECT_EQ(created.act_date().year(), 2020);
   EXPECT_FALSE(created.id().empty());
 
@@ -187,36 +192,44 @@ TEST_F(OrganizationServiceTest, CreateDerivesPathAndAnnouncesItInTheSameStep) {
   v1::GetOrganizationRequest get;
   get.set_name(cell_.name());
   Organization got;
-  ASSERT_TRUE(stub_->GetOrganization(Context(Board(bloc_.name())).get(), get, &got).ok());
+  ASSERT_TRUE(
+      stub_->GetOrganization(Context(Board(bloc_.name())).get(), get, &got)
+          .ok());
   EXPECT_EQ(got.display_name(), "Chi bộ Khoa Toán");
 }
 
 TEST_F(OrganizationServiceTest, NothingButAnAttachedUnitSitsUnderACell) {
   const size_t before = Events().size();
   Organization out;
-  grpc::Status status = Create(
-      Admin(), CreateRequest(cell_.name(), "x", "Đảng bộ con", "GRASSROOTS_COMMITTEE", "GRASSROOTS"),
-      &out);
+  grpc::Status status =
+      Create(Admin(),
+             CreateRequest(cell_.name(), "x", "Đảng bộ con",
+                           "GRASSROOTS_COMMITTEE", "GRASSROOTS"),
+             &out);
   ASSERT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   std::vector<std::string> rules;
-  for (const auto& v : RuleViolationsOf(FromGrpcStatus(status))) rules.push_back(v.rule);
-  EXPECT_NE(std::find(rules.begin(), rules.end(), "tree.cell_has_no_children"), rules.end());
-  EXPECT_NE(std::find(rules.begin(), rules.end(), "tree.level_not_allowed"), rules.end());
+  for (const auto& v : RuleViolationsOf(FromGrpcStatus(status)))
+    rules.push_back(v.rule);
+  EXPECT_NE(std::find(rules.begin(), rules.end(), "tree.cell_has_no_children"),
+            rules.end());
+  EXPECT_NE(std::find(rules.begin(), rules.end(), "tree.level_not_allowed"),
+            rules.end());
   EXPECT_EQ(Events().size(), before);  // nothing written
   // The youth union branch the cell leads may be attached to it.
-  MustCreate(Admin(), cell_.name(), "doan-khoa-toan", "Chi đoàn Khoa Toán", "YOUTH_UNION",
-             "CELL");
+  MustCreate(Admin(), cell_.name(), "doan-khoa-toan", "Chi đoàn Khoa Toán",
+             "YOUTH_UNION", "CELL");
 }
 
 TEST_F(OrganizationServiceTest, UnknownKindAndLevelNameTheVocabulary) {
   Organization out;
-  grpc::Status status =
-      Create(Admin(), CreateRequest(bloc_.name(), "y", "X", "SOVIET", "GALAXY"), &out);
+  grpc::Status status = Create(
+      Admin(), CreateRequest(bloc_.name(), "y", "X", "SOVIET", "GALAXY"), &out);
   ASSERT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   auto violations = RuleViolationsOf(FromGrpcStatus(status));
   ASSERT_GE(violations.size(), 2u);
   EXPECT_EQ(violations[0].rule, "tree.kind_unknown");
-  EXPECT_NE(violations[0].description.find("BLOC_COMMITTEE"), std::string::npos);
+  EXPECT_NE(violations[0].description.find("BLOC_COMMITTEE"),
+            std::string::npos);
   EXPECT_EQ(violations[1].rule, "tree.level_unknown");
 }
 
@@ -228,46 +241,59 @@ TEST_F(OrganizationServiceTest, MissingFieldsAreAllNamedAtOnce) {
   grpc::Status status = Create(Admin(), request, &out);
   ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   std::set<std::string> fields;
-  for (const auto& v : FieldViolationsOf(FromGrpcStatus(status))) fields.insert(v.field);
-  EXPECT_EQ(fields, (std::set<std::string>{"organization.display_name", "organization.kind",
-                                           "organization.level", "organization.valid_from",
-                                           "organization_id"}));
+  for (const auto& v : FieldViolationsOf(FromGrpcStatus(status)))
+    fields.insert(v.field);
+  EXPECT_EQ(fields, (std::set<std::string>{
+                        "organization.display_name", "organization.kind",
+                        "organization.level", "organization.valid_from",
+                        "organization_id"}));
 }
 
-TEST_F(OrganizationServiceTest, ACallerFromAnotherSubtreeIsRefusedAndNothingChanges) {
-  Organization other = MustCreate(Admin(), bloc_.name(), "benh-vien", "Đảng bộ Bệnh viện",
-                                  "GRASSROOTS_COMMITTEE", "GRASSROOTS");
+TEST_F(OrganizationServiceTest,
+       ACallerFromAnotherSubtreeIsRefusedAndNothingChanges) {
+  Organization other =
+      MustCreate(Admin(), bloc_.name(), "benh-vien", "Đảng bộ Bệnh viện",
+                 "GRASSROOTS_COMMITTEE", "GRASSROOTS");
   const size_t before = Events().size();
   Organization out;
   grpc::Status create = Create(
-      Board(other.name()), CreateRequest(college_.name(), "z", "Chi bộ Z", "CELL", "CELL"), &out);
+      Board(other.name()),
+      CreateRequest(college_.name(), "z", "Chi bộ Z", "CELL", "CELL"), &out);
   EXPECT_EQ(create.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(ReasonOf(FromGrpcStatus(create)), "OUTSIDE_SUBTREE");
   v1::GetOrganizationRequest get;
   get.set_name(cell_.name());
-  EXPECT_EQ(stub_->GetOrganization(Context(Board(other.name())).get(), get, &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      stub_->GetOrganization(Context(Board(other.name())).get(), get, &out)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   // A subordinate cannot act on its superior either.
   get.set_name(bloc_.name());
-  EXPECT_EQ(stub_->GetOrganization(Context(Board(cell_.name())).get(), get, &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      stub_->GetOrganization(Context(Board(cell_.name())).get(), get, &out)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(Events().size(), before);
 }
 
 TEST_F(OrganizationServiceTest, OnlyTheOrganisationBoardChangesTheTree) {
   Organization out;
   Caller secretary{"people/s", college_.name(), "secretary"};
-  grpc::Status status =
-      Create(secretary, CreateRequest(college_.name(), "c2", "Chi bộ 2", "CELL", "CELL"), &out);
+  grpc::Status status = Create(
+      secretary,
+      CreateRequest(college_.name(), "c2", "Chi bộ 2", "CELL", "CELL"), &out);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(ReasonOf(FromGrpcStatus(status)), "ROLE_REQUIRED");
   EXPECT_TRUE(
-      Create(Board(college_.name()), CreateRequest(college_.name(), "c2", "Chi bộ 2", "CELL", "CELL"),
+      Create(Board(college_.name()),
+             CreateRequest(college_.name(), "c2", "Chi bộ 2", "CELL", "CELL"),
              &out)
           .ok());
   // A root is for installation admins only.
   EXPECT_EQ(Create(Board(province_.name()),
-                   CreateRequest("", "root2", "Tỉnh khác", "PROVINCIAL_COMMITTEE", "PROVINCE"), &out)
+                   CreateRequest("", "root2", "Tỉnh khác",
+                                 "PROVINCIAL_COMMITTEE", "PROVINCE"),
+                   &out)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 }
@@ -298,14 +324,16 @@ TEST_F(OrganizationServiceTest, ValidateOnlyWritesNothing) {
   EXPECT_EQ(out.name(), "organizations/dry");
   v1::GetOrganizationRequest get;
   get.set_name("organizations/dry");
-  EXPECT_EQ(stub_->GetOrganization(Context(Admin()).get(), get, &out).error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      stub_->GetOrganization(Context(Admin()).get(), get, &out).error_code(),
+      grpc::StatusCode::NOT_FOUND);
 }
 
-TEST_F(OrganizationServiceTest, ListsChildrenAndSubtreesInPagesBoundToTheirRequest) {
+TEST_F(OrganizationServiceTest,
+       ListsChildrenAndSubtreesInPagesBoundToTheirRequest) {
   for (int i = 0; i < 3; ++i) {
-    MustCreate(Admin(), college_.name(), absl::StrCat("cb-", i), absl::StrCat("Chi bộ ", i),
-               "CELL", "CELL");
+    MustCreate(Admin(), college_.name(), absl::StrCat("cb-", i),
+               absl::StrCat("Chi bộ ", i), "CELL", "CELL");
   }
   v1::ListOrganizationsRequest request;
   request.set_parent(bloc_.name());
@@ -317,7 +345,9 @@ TEST_F(OrganizationServiceTest, ListsChildrenAndSubtreesInPagesBoundToTheirReque
   do {
     request.set_page_token(token);
     v1::ListOrganizationsResponse response;
-    ASSERT_TRUE(stub_->ListOrganizations(Context(Admin()).get(), request, &response).ok());
+    ASSERT_TRUE(
+        stub_->ListOrganizations(Context(Admin()).get(), request, &response)
+            .ok());
     EXPECT_EQ(response.total_size(), 5);
     for (const auto& o : response.organizations()) names.push_back(o.name());
     token = response.next_page_token();
@@ -326,17 +356,20 @@ TEST_F(OrganizationServiceTest, ListsChildrenAndSubtreesInPagesBoundToTheirReque
   EXPECT_EQ(pages, 3);
   // Depth first: the college, then its cells in id order.
   EXPECT_EQ(names, (std::vector<std::string>{
-                       "organizations/cd-su-pham", "organizations/cb-0", "organizations/cb-1",
-                       "organizations/cb-2", "organizations/cb-khoa-toan"}));
+                       "organizations/cd-su-pham", "organizations/cb-0",
+                       "organizations/cb-1", "organizations/cb-2",
+                       "organizations/cb-khoa-toan"}));
   // A token is refused with other filters.
   request.set_page_size(2);
   request.set_page_token("");
   v1::ListOrganizationsResponse first;
-  ASSERT_TRUE(stub_->ListOrganizations(Context(Admin()).get(), request, &first).ok());
+  ASSERT_TRUE(
+      stub_->ListOrganizations(Context(Admin()).get(), request, &first).ok());
   request.set_page_token(first.next_page_token());
   request.set_include_descendants(false);
   v1::ListOrganizationsResponse refused;
-  EXPECT_EQ(stub_->ListOrganizations(Context(Admin()).get(), request, &refused).error_code(),
+  EXPECT_EQ(stub_->ListOrganizations(Context(Admin()).get(), request, &refused)
+                .error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
   // A filter.
   v1::ListOrganizationsRequest cells;
@@ -344,13 +377,16 @@ TEST_F(OrganizationServiceTest, ListsChildrenAndSubtreesInPagesBoundToTheirReque
   cells.set_include_descendants(true);
   cells.set_filter("organization_class = PARTY_CELL");
   v1::ListOrganizationsResponse only_cells;
-  ASSERT_TRUE(stub_->ListOrganizations(Context(Admin()).get(), cells, &only_cells).ok());
+  ASSERT_TRUE(
+      stub_->ListOrganizations(Context(Admin()).get(), cells, &only_cells)
+          .ok());
   EXPECT_EQ(only_cells.organizations_size(), 4);
 }
 
 TEST_F(OrganizationServiceTest, MoveCarriesTheSubtreeAndRefusesCycles) {
-  Organization other_bloc = MustCreate(Admin(), province_.name(), "khoi-dn",
-                                       "Đảng bộ Khối Doanh nghiệp", "BLOC_COMMITTEE", "BLOC");
+  Organization other_bloc =
+      MustCreate(Admin(), province_.name(), "khoi-dn",
+                 "Đảng bộ Khối Doanh nghiệp", "BLOC_COMMITTEE", "BLOC");
   v1::MoveOrganizationRequest cycle;
   cycle.set_name(bloc_.name());
   cycle.set_new_parent(cell_.name());
@@ -359,7 +395,8 @@ TEST_F(OrganizationServiceTest, MoveCarriesTheSubtreeAndRefusesCycles) {
   cycle.mutable_effective_on()->set_day(1);
   cycle.mutable_decision()->set_number("12-QĐ/TU");
   Organization out;
-  grpc::Status refused = stub_->MoveOrganization(Context(Admin()).get(), cycle, &out);
+  grpc::Status refused =
+      stub_->MoveOrganization(Context(Admin()).get(), cycle, &out);
   ASSERT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(RuleViolationsOf(FromGrpcStatus(refused))[0].rule, "tree.no_cycle");
 
@@ -377,9 +414,14 @@ TEST_F(OrganizationServiceTest, MoveCarriesTheSubtreeAndRefusesCycles) {
   EXPECT_EQ(Events().back().type(), "partydev.events.v1.OrganizationMoved");
   EXPECT_EQ(Events().back().organization_moved().old_parent(), bloc_.name());
   // The old committee no longer sees it; the new one does.
-  EXPECT_EQ(stub_->GetOrganization(Context(Board(bloc_.name())).get(), get, &cell).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_TRUE(stub_->GetOrganization(Context(Board(other_bloc.name())).get(), get, &cell).ok());
+  EXPECT_EQ(
+      stub_->GetOrganization(Context(Board(bloc_.name())).get(), get, &cell)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(
+      stub_
+          ->GetOrganization(Context(Board(other_bloc.name())).get(), get, &cell)
+          .ok());
   // History: before the move the college sat under the first bloc.
   v1::ListOrganizationAncestorsRequest then;
   then.set_name(college_.name());
@@ -387,12 +429,17 @@ TEST_F(OrganizationServiceTest, MoveCarriesTheSubtreeAndRefusesCycles) {
   then.mutable_as_of()->set_month(6);
   then.mutable_as_of()->set_day(1);
   v1::ListOrganizationAncestorsResponse ancestors;
-  ASSERT_TRUE(stub_->ListOrganizationAncestors(Context(Admin()).get(), then, &ancestors).ok());
+  ASSERT_TRUE(
+      stub_->ListOrganizationAncestors(Context(Admin()).get(), then, &ancestors)
+          .ok());
   ASSERT_EQ(ancestors.ancestors_size(), 2);
   EXPECT_EQ(ancestors.ancestors(1).name(), bloc_.name());
   then.clear_as_of();
-  ASSERT_TRUE(stub_->ListOrganizationAncestors(Context(Admin()).get(), then, &ancestors).ok());
-  EXPECT_EQ(ancestors.ancestors(ancestors.ancestors_size() - 1).name(), other_bloc.name());
+  ASSERT_TRUE(
+      stub_->ListOrganizationAncestors(Context(Admin()).get(), then, &ancestors)
+          .ok());
+  EXPECT_EQ(ancestors.ancestors(ancestors.ancestors_size() - 1).name(),
+            other_bloc.name());
 }
 
 TEST_F(OrganizationServiceTest, StaleEtagIsAbortedAndRevisionsKeepHistory) {
@@ -402,21 +449,27 @@ TEST_F(OrganizationServiceTest, StaleEtagIsAbortedAndRevisionsKeepHistory) {
   update.mutable_organization()->set_etag(cell_.etag());
   update.mutable_update_mask()->add_paths("display_name");
   Organization out;
-  ASSERT_TRUE(stub_->UpdateOrganization(Context(Admin()).get(), update, &out).ok());
+  ASSERT_TRUE(
+      stub_->UpdateOrganization(Context(Admin()).get(), update, &out).ok());
   EXPECT_EQ(out.etag(), "v2");
-  EXPECT_EQ(stub_->UpdateOrganization(Context(Admin()).get(), update, &out).error_code(),
+  EXPECT_EQ(stub_->UpdateOrganization(Context(Admin()).get(), update, &out)
+                .error_code(),
             grpc::StatusCode::ABORTED);  // v1 is stale now
   update.mutable_update_mask()->add_paths("parent");
-  EXPECT_EQ(stub_->UpdateOrganization(Context(Admin()).get(), update, &out).error_code(),
+  EXPECT_EQ(stub_->UpdateOrganization(Context(Admin()).get(), update, &out)
+                .error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
   v1::ListOrganizationRevisionsRequest revisions;
   revisions.set_name(cell_.name());
   v1::ListOrganizationRevisionsResponse history;
-  ASSERT_TRUE(
-      stub_->ListOrganizationRevisions(Context(Admin()).get(), revisions, &history).ok());
+  ASSERT_TRUE(stub_
+                  ->ListOrganizationRevisions(Context(Admin()).get(), revisions,
+                                              &history)
+                  .ok());
   ASSERT_EQ(history.revisions_size(), 2);
   EXPECT_EQ(history.revisions(0).kind(), v1::REVISION_KIND_UPDATED);
-  EXPECT_EQ(history.revisions(0).snapshot().display_name(), "Chi bộ Khoa Toán - Tin");
+  EXPECT_EQ(history.revisions(0).snapshot().display_name(),
+            "Chi bộ Khoa Toán - Tin");
   EXPECT_EQ(history.revisions(1).snapshot().display_name(), "Chi bộ Khoa Toán");
 }
 
@@ -442,7 +495,8 @@ TEST_F(OrganizationServiceTest, ConcurrentUpdatesOfOneVersionExactlyOneWins) {
   EXPECT_EQ(ok, 1);
   EXPECT_EQ(aborted, 5);
   int updates = 0;
-  for (const auto& e : Events()) updates += e.has_organization_updated() ? 1 : 0;
+  for (const auto& e : Events())
+    updates += e.has_organization_updated() ? 1 : 0;
   EXPECT_EQ(updates, 1);
 }
 
@@ -454,18 +508,22 @@ TEST_F(OrganizationServiceTest, DissolveNeedsAnEmptyOrganisation) {
   dissolve.mutable_effective_on()->set_day(1);
   dissolve.mutable_decision()->set_number("99-QĐ/ĐUK");
   Organization out;
-  grpc::Status refused = stub_->DissolveOrganization(Context(Admin()).get(), dissolve, &out);
+  grpc::Status refused =
+      stub_->DissolveOrganization(Context(Admin()).get(), dissolve, &out);
   ASSERT_EQ(refused.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
-  EXPECT_EQ(RuleViolationsOf(FromGrpcStatus(refused))[0].rule, "tree.dissolve_not_empty");
+  EXPECT_EQ(RuleViolationsOf(FromGrpcStatus(refused))[0].rule,
+            "tree.dissolve_not_empty");
   dissolve.set_name(cell_.name());
-  ASSERT_TRUE(stub_->DissolveOrganization(Context(Admin()).get(), dissolve, &out).ok());
+  ASSERT_TRUE(
+      stub_->DissolveOrganization(Context(Admin()).get(), dissolve, &out).ok());
   EXPECT_EQ(out.state(), v1::ORGANIZATION_STATE_DISSOLVED);
   EXPECT_EQ(out.valid_until().day(), 30);  // the day before 1 July
   EXPECT_EQ(out.valid_until().month(), 6);
   v1::ListOrganizationsRequest list;
   list.set_parent(college_.name());
   v1::ListOrganizationsResponse children;
-  ASSERT_TRUE(stub_->ListOrganizations(Context(Admin()).get(), list, &children).ok());
+  ASSERT_TRUE(
+      stub_->ListOrganizations(Context(Admin()).get(), list, &children).ok());
   EXPECT_EQ(children.organizations_size(), 0);
   EXPECT_EQ(Events().back().type(), "partydev.events.v1.OrganizationDissolved");
 }
