@@ -50,8 +50,8 @@ grpc::ServerUnaryReactor* AdministrationServiceImpl::ListRuleSets(
       return InvalidField("page_token", "malformed");
     }
     const auto& all = rule_sets_->rule_sets();
-    for (int i = offset; i < static_cast<int>(all.size()) && i < offset + *page_size;
-         ++i) {
+    for (int i = offset;
+         i < static_cast<int>(all.size()) && i < offset + *page_size; ++i) {
       *response->add_rule_sets() = all[i];
     }
     response->set_total_size(static_cast<int>(all.size()));
@@ -67,14 +67,15 @@ grpc::ServerUnaryReactor* AdministrationServiceImpl::ListAuditEntries(
     grpc::CallbackServerContext* context,
     const v1::ListAuditEntriesRequest* request,
     v1::ListAuditEntriesResponse* response) {
-  return runtime_.Unary(context, "ListAuditEntries", [=](const CallContext& call) {
-    return AuditEntries(call, *request, *response);
-  });
+  return runtime_.Unary(context, "ListAuditEntries",
+                        [=](const CallContext& call) {
+                          return AuditEntries(call, *request, *response);
+                        });
 }
 
 grpc::ServerUnaryReactor* AdministrationServiceImpl::GetAuditEntry(
-    grpc::CallbackServerContext* context, const v1::GetAuditEntryRequest* request,
-    v1::AuditEntry* response) {
+    grpc::CallbackServerContext* context,
+    const v1::GetAuditEntryRequest* request, v1::AuditEntry* response) {
   return runtime_.Unary(context, "GetAuditEntry", [=](const CallContext& call) {
     return AuditEntry(call, *request, *response);
   });
@@ -138,7 +139,8 @@ absl::Status AdministrationServiceImpl::AuditEntry(
       !s.ok()) {
     return s;
   }
-  absl::StatusOr<v1::AuditEntry> entry = store_.GetAuditEntry(parts[1], parts[3]);
+  absl::StatusOr<v1::AuditEntry> entry =
+      store_.GetAuditEntry(parts[1], parts[3]);
   if (!entry.ok()) return entry.status();
   response = *std::move(entry);
   return absl::OkStatus();

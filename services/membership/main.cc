@@ -26,17 +26,17 @@ absl::StatusOr<std::vector<ServiceRegistration>> MakeServices(
   // service keep it alive for as long as any of them lives.
   auto rule_sets =
       std::make_shared<const domain::RuleSetRegistry>(*std::move(loaded));
-  runtime.logger().Info(
-      "rule_sets_loaded",
-      {{"count", rule_sets->rule_sets().size()},
-       {"current", rule_sets->rule_sets().back().name()}});
+  runtime.logger().Info("rule_sets_loaded",
+                        {{"count", rule_sets->rule_sets().size()},
+                         {"current", rule_sets->rule_sets().back().name()}});
   RuleSetLookup lookup = [rule_sets](const common::v1::Date& date) {
     return rule_sets->ForDateOrEarliest(date);
   };
 
   std::vector<ServiceRegistration> services;
-  services.push_back({std::make_unique<OrganizationServiceImpl>(runtime, lookup),
-                      v1::OrganizationService::service_full_name()});
+  services.push_back(
+      {std::make_unique<OrganizationServiceImpl>(runtime, lookup),
+       v1::OrganizationService::service_full_name()});
   services.push_back(UnimplementedService<v1::PersonService>());
   services.push_back(UnimplementedService<v1::AdmissionService>());
   services.push_back(UnimplementedService<v1::ClassificationService>());
@@ -51,9 +51,8 @@ absl::StatusOr<std::vector<ServiceRegistration>> MakeServices(
 }  // namespace partydev::membership
 
 int main(int argc, char** argv) {
-  return partydev::RunServiceMain(
-      argc, argv,
-      {"membershipd", 50051, 9091, "pd:membership:",
-       PARTYDEV_MEMBERSHIP_CONFIG_DIR},
-      partydev::membership::MakeServices);
+  return partydev::RunServiceMain(argc, argv,
+                                  {"membershipd", 50051, 9091, "pd:membership:",
+                                   PARTYDEV_MEMBERSHIP_CONFIG_DIR},
+                                  partydev::membership::MakeServices);
 }

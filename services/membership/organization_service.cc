@@ -183,6 +183,54 @@ void BumpRevision(v1::Organization& org) {
   org.set_revision_id(absl::StrCat(n + 1));
 }
 
+// What a change of one organisation records besides its own fields.
+struct ChangeRecord {
+  absl::string_view method;  // the RPC, for the audit entry
+  v1::RevisionKind kind;
+  Date effective;
+  const common::v1::DecisionRef* decision = nullptr;
+  std::string summary;  // in Vietnamese, for the audit log
+  std::string related;  // another organisation involved, if any
+};
+
+// Stamps `org` as the version after `version` (0: a new organisation).
+common::v1::ChangeStamp StampNextVersion(const CallContext& call,
+                                         const std::string& request_id,
+                                         const std::string& reason,
+                                         int64_t version,
+                                         v1::Organization& org) {
+  const common::v1::ChangeStamp stamp = Stamp(call, request_id, reason);
+  if (version == 0) {
+    *org.mutable_create_stamp() = stamp;
+    org.set_revision_id("1");
+  } else {
+    BumpRevision(org);
+  }
+  *org.mutable_update_stamp() = stamp;
+  org.set_etag(EtagOf(version + 1));
+  return stamp;
+}
+
+// Adds to `change` the write of `org` (read at `version`), its revision,
+// `event` (its payload set) and the audit entry.
+void Record(const CallContext& call, const common::v1::ChangeStamp& stamp,
+            const ChangeRecord& what, const std::string& etag_before,
+            int64_t version, const v1::Organization& org,
+            events::v1::Event event, OrganizationChange& change) {
+  SetType(event);
+  change.writes.push_back({org, version});
+  v1::OrganizationRevision revision =
+      Revision(org, what.kind, what.effective, what.decision, stamp);
+  if (!what.related.empty()) revision.add_related_organizations(what.related);
+  change.revisions.push_back(std::move(revision));
+  change.audit = Audit(call, stamp.request_id(), stamp.reason(), what.method,
+                       org, what.summary, etag_before, event.id());
+  if (!what.related.empty()) change.audit->add_related(what.related);
+  change.audit->set_etag_after(org.etag());
+  change.audit_organization_id = OrganizationId(org.name());
+  change.events.push_back(std::move(event));
+}
+
 absl::Status RequireBoard(const CallContext& call, absl::string_view action) {
   return RequireAnyRole(call.principal, {roles::kOrganizationBoard}, action);
 }
@@ -497,11 +545,7 @@ absl::Status OrganizationServiceImpl::Create(
           return existing.status();
         }
         const common::v1::ChangeStamp stamp =
-            Stamp(call, request.request_id(), "");
-        *org.mutable_create_stamp() = stamp;
-        *org.mutable_update_stamp() = stamp;
-        org.set_revision_id("1");
-        org.set_etag(EtagOf(1));
+            StampNextVersion(call, request.request_id(), "", 0, org);
         response = org;
         if (request.validate_only()) return absl::OkStatus();
 
@@ -509,21 +553,15 @@ absl::Status OrganizationServiceImpl::Create(
             NewEvent(call, request.request_id(), org.valid_from(), org);
         *event.mutable_organization_created()->mutable_organization() =
             Snapshot(org);
-        SetType(event);
-        change.writes.push_back({org, 0});
         change.paths_added.push_back(PathKey(org));
         change.children_added.push_back(
             {parent ? OrganizationId(parent->organization.name()) : "", id});
-        change.revisions.push_back(Revision(
-            org, v1::REVISION_KIND_CREATED, org.valid_from(),
-            org.has_founding_decision() ? &org.founding_decision() : nullptr,
-            stamp));
-        change.audit = Audit(
-            call, request.request_id(), "", "CreateOrganization", org,
-            absl::StrCat("Thành lập ", org.display_name()), "", event.id());
-        change.audit->set_etag_after(org.etag());
-        change.audit_organization_id = id;
-        change.events.push_back(std::move(event));
+        Record(
+            call, stamp,
+            {"CreateOrganization", v1::REVISION_KIND_CREATED, org.valid_from(),
+             org.has_founding_decision() ? &org.founding_decision() : nullptr,
+             absl::StrCat("Thành lập ", org.display_name()), ""},
+            "", 0, org, std::move(event), change);
         return absl::OkStatus();
       });
 }
@@ -606,30 +644,20 @@ absl::Status OrganizationServiceImpl::Update(
           return InvalidField("organization.display_name", "must not be empty");
         }
         if (!unmet.empty()) return RulesViolated(std::move(unmet));
-        const common::v1::ChangeStamp stamp =
-            Stamp(call, request.request_id(), request.reason());
-        *org.mutable_update_stamp() = stamp;
-        BumpRevision(org);
-        org.set_etag(EtagOf(stored->version + 1));
+        const common::v1::ChangeStamp stamp = StampNextVersion(
+            call, request.request_id(), request.reason(), stored->version, org);
         response = org;
         if (request.validate_only()) return absl::OkStatus();
         events::v1::Event event =
             NewEvent(call, request.request_id(), effective, org);
         *event.mutable_organization_updated()->mutable_organization() =
             Snapshot(org);
-        SetType(event);
-        change.writes.push_back({org, stored->version});
-        change.revisions.push_back(Revision(
-            org, v1::REVISION_KIND_UPDATED, effective,
-            request.has_decision() ? &request.decision() : nullptr, stamp));
-        change.audit = Audit(call, request.request_id(), request.reason(),
-                             "UpdateOrganization", org,
-                             absl::StrCat("Cập nhật ", org.display_name()),
-                             before.etag(), event.id());
+        Record(call, stamp,
+               {"UpdateOrganization", v1::REVISION_KIND_UPDATED, effective,
+                request.has_decision() ? &request.decision() : nullptr,
+                absl::StrCat("Cập nhật ", org.display_name()), ""},
+               before.etag(), stored->version, org, std::move(event), change);
         *change.audit->mutable_changed_fields() = request.update_mask();
-        change.audit->set_etag_after(org.etag());
-        change.audit_organization_id = OrganizationId(org.name());
-        change.events.push_back(std::move(event));
         return absl::OkStatus();
       });
 }
@@ -671,11 +699,8 @@ absl::Status OrganizationServiceImpl::Move(
         v1::Organization org = before;
         DeriveStructure((*rules)->organization(), &new_parent->organization,
                         org);
-        const common::v1::ChangeStamp stamp =
-            Stamp(call, request.request_id(), request.reason());
-        *org.mutable_update_stamp() = stamp;
-        BumpRevision(org);
-        org.set_etag(EtagOf(stored->version + 1));
+        const common::v1::ChangeStamp stamp = StampNextVersion(
+            call, request.request_id(), request.reason(), stored->version, org);
         response = org;
         if (request.validate_only()) return absl::OkStatus();
 
@@ -690,7 +715,6 @@ absl::Status OrganizationServiceImpl::Move(
         absl::StatusOr<std::vector<StoredOrganization>> descendants =
             store_.GetMany(ids);
         if (!descendants.ok()) return descendants.status();
-        change.writes.push_back({org, stored->version});
         change.paths_removed.push_back(old_key);
         change.paths_added.push_back(new_key);
         for (StoredOrganization& d : *descendants) {
@@ -718,22 +742,13 @@ absl::Status OrganizationServiceImpl::Move(
         auto* moved_event = event.mutable_organization_moved();
         *moved_event->mutable_organization() = Snapshot(org);
         moved_event->set_old_parent(before.parent());
-        SetType(event);
-        v1::OrganizationRevision revision =
-            Revision(org, v1::REVISION_KIND_MOVED, request.effective_on(),
-                     &request.decision(), stamp);
-        revision.add_related_organizations(before.parent());
-        change.revisions.push_back(std::move(revision));
-        change.audit =
-            Audit(call, request.request_id(), request.reason(),
-                  "MoveOrganization", org,
-                  absl::StrCat("Chuyển ", org.display_name(), " về trực thuộc ",
-                               new_parent->organization.display_name()),
-                  before.etag(), event.id());
-        change.audit->set_etag_after(org.etag());
-        change.audit->add_related(before.parent());
-        change.audit_organization_id = OrganizationId(org.name());
-        change.events.push_back(std::move(event));
+        Record(call, stamp,
+               {"MoveOrganization", v1::REVISION_KIND_MOVED,
+                request.effective_on(), &request.decision(),
+                absl::StrCat("Chuyển ", org.display_name(), " về trực thuộc ",
+                             new_parent->organization.display_name()),
+                before.parent()},
+               before.etag(), stored->version, org, std::move(event), change);
         return absl::OkStatus();
       });
 }
@@ -797,11 +812,8 @@ absl::Status OrganizationServiceImpl::Dissolve(
         if (!request.receiving_organization().empty()) {
           org.add_successors(request.receiving_organization());
         }
-        const common::v1::ChangeStamp stamp =
-            Stamp(call, request.request_id(), request.reason());
-        *org.mutable_update_stamp() = stamp;
-        BumpRevision(org);
-        org.set_etag(EtagOf(stored->version + 1));
+        const common::v1::ChangeStamp stamp = StampNextVersion(
+            call, request.request_id(), request.reason(), stored->version, org);
         response = org;
         if (request.validate_only()) return absl::OkStatus();
         events::v1::Event event =
@@ -809,22 +821,15 @@ absl::Status OrganizationServiceImpl::Dissolve(
         event.mutable_organization_dissolved()->set_organization(org.name());
         event.mutable_organization_dissolved()->set_successor(
             request.receiving_organization());
-        SetType(event);
-        change.writes.push_back({org, stored->version});
         // It stays in the path index (history, show_inactive) but is no
         // longer an active child.
         change.children_removed.push_back(
             {OrganizationId(before.parent()), OrganizationId(org.name())});
-        change.revisions.push_back(Revision(org, v1::REVISION_KIND_DISSOLVED,
-                                            request.effective_on(),
-                                            &request.decision(), stamp));
-        change.audit = Audit(call, request.request_id(), request.reason(),
-                             "DissolveOrganization", org,
-                             absl::StrCat("Giải thể ", org.display_name()),
-                             before.etag(), event.id());
-        change.audit->set_etag_after(org.etag());
-        change.audit_organization_id = OrganizationId(org.name());
-        change.events.push_back(std::move(event));
+        Record(call, stamp,
+               {"DissolveOrganization", v1::REVISION_KIND_DISSOLVED,
+                request.effective_on(), &request.decision(),
+                absl::StrCat("Giải thể ", org.display_name()), ""},
+               before.etag(), stored->version, org, std::move(event), change);
         return absl::OkStatus();
       });
 }

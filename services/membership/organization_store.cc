@@ -190,8 +190,7 @@ absl::StatusOr<std::vector<v1::AuditEntry>> ParseAuditEntries(
 }  // namespace
 
 absl::StatusOr<std::vector<v1::AuditEntry>> OrganizationStore::AuditEntries(
-    const std::string& id, bool subtree, const std::string& cursor,
-    int limit) {
+    const std::string& id, bool subtree, const std::string& cursor, int limit) {
   const std::string key =
       absl::StrCat(prefix_, "audit:", id, subtree ? ":subtree" : ":own");
   absl::StatusOr<RedisReply> reply = redis_.Command(
@@ -219,9 +218,8 @@ absl::StatusOr<v1::AuditEntry> OrganizationStore::GetAuditEntry(
     if (!entries.ok()) return entries.status();
     if (!entries->empty()) return entries->front();
   }
-  return absl::NotFoundError(
-      absl::StrCat("organizations/", id, "/auditEntries/", entry_id,
-                   " not found"));
+  return absl::NotFoundError(absl::StrCat(
+      "organizations/", id, "/auditEntries/", entry_id, " not found"));
 }
 
 absl::Status OrganizationStore::Commit(const OrganizationChange& change) {

@@ -20,19 +20,23 @@ class AdministrationServiceTest : public ::testing::Test {
     auto loaded = domain::RuleSetRegistry::LoadDirectory(
         std::string(PARTYDEV_MEMBERSHIP_RULES_DIR) + "/rule_sets");
     ASSERT_TRUE(loaded.ok()) << loaded.status();
-    rule_sets_ = std::make_shared<const domain::RuleSetRegistry>(*std::move(loaded));
+    rule_sets_ =
+        std::make_shared<const domain::RuleSetRegistry>(*std::move(loaded));
     server_ = std::make_unique<testing::InProcessServer>(
         testing::TestConfig(redis_.url(), {"--key_prefix=pd:membership:"}),
-        [this](ServiceRuntime& runtime) -> absl::StatusOr<std::vector<ServiceRegistration>> {
+        [this](ServiceRuntime& runtime)
+            -> absl::StatusOr<std::vector<ServiceRegistration>> {
           std::vector<ServiceRegistration> services;
           auto rule_sets = rule_sets_;
+          services.push_back({std::make_unique<OrganizationServiceImpl>(
+                                  runtime,
+                                  [rule_sets](const common::v1::Date& d) {
+                                    return rule_sets->ForDateOrEarliest(d);
+                                  }),
+                              v1::OrganizationService::service_full_name()});
           services.push_back(
-              {std::make_unique<OrganizationServiceImpl>(
-                   runtime,
-                   [rule_sets](const common::v1::Date& d) { return rule_sets->ForDateOrEarliest(d); }),
-               v1::OrganizationService::service_full_name()});
-          services.push_back({std::make_unique<AdministrationServiceImpl>(runtime, rule_sets_),
-                              v1::AdministrationService::service_full_name()});
+              {std::make_unique<AdministrationServiceImpl>(runtime, rule_sets_),
+               v1::AdministrationService::service_full_name()});
           return services;
         });
     ASSERT_TRUE(server_->Start().ok());
@@ -40,7 +44,8 @@ class AdministrationServiceTest : public ::testing::Test {
     admin_ = v1::AdministrationService::NewStub(server_->channel());
   }
 
-  std::unique_ptr<grpc::ClientContext> As(const std::string& org, const std::string& roles) {
+  std::unique_ptr<grpc::ClientContext> As(const std::string& org,
+                                          const std::string& roles) {
     auto context = std::make_unique<grpc::ClientContext>();
     context->AddMetadata("x-partydev-sub", "people/x");
     context->AddMetadata("x-partydev-org", org);
@@ -58,7 +63,8 @@ class AdministrationServiceTest : public ::testing::Test {
     request.mutable_organization()->set_level(level);
     *request.mutable_organization()->mutable_valid_from() = Day(2021, 1, 1);
     v1::Organization out;
-    grpc::Status s = orgs_->CreateOrganization(As("", "admin").get(), request, &out);
+    grpc::Status s =
+        orgs_->CreateOrganization(As("", "admin").get(), request, &out);
     EXPECT_TRUE(s.ok()) << id << ": " << s.error_message();
     return out;
   }
@@ -83,39 +89,56 @@ TEST_F(AdministrationServiceTest, TheRuleSetInForceIsChosenByTheDateOfTheAct) {
   request.set_name("ruleSets/-");
   *request.mutable_effective_on() = Day(2023, 5, 10);
   v1::RuleSet in_2023;
-  ASSERT_TRUE(admin_->GetRuleSet(As("organizations/x", "reader").get(), request, &in_2023).ok());
+  ASSERT_TRUE(
+      admin_
+          ->GetRuleSet(As("organizations/x", "reader").get(), request, &in_2023)
+          .ok());
   *request.mutable_effective_on() = Day(2025, 7, 1);
   v1::RuleSet in_2025;
-  ASSERT_TRUE(admin_->GetRuleSet(As("organizations/x", "reader").get(), request, &in_2025).ok());
+  ASSERT_TRUE(
+      admin_
+          ->GetRuleSet(As("organizations/x", "reader").get(), request, &in_2025)
+          .ok());
   EXPECT_NE(in_2023.name(), in_2025.name());
   EXPECT_EQ(in_2025.admission().probation_months(), 12);  // Charter art. 5.1
   EXPECT_EQ(in_2025.admission().min_age_months(), 216);   // full 18 years
   *request.mutable_effective_on() = Day(1990, 1, 1);      // before every set
-  EXPECT_EQ(admin_->GetRuleSet(As("organizations/x", "reader").get(), request, &in_2023)
-                .error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      admin_
+          ->GetRuleSet(As("organizations/x", "reader").get(), request, &in_2023)
+          .error_code(),
+      grpc::StatusCode::NOT_FOUND);
   v1::ListRuleSetsResponse all;
-  ASSERT_TRUE(admin_->ListRuleSets(As("organizations/x", "reader").get(),
-                                   v1::ListRuleSetsRequest(), &all)
+  ASSERT_TRUE(admin_
+                  ->ListRuleSets(As("organizations/x", "reader").get(),
+                                 v1::ListRuleSetsRequest(), &all)
                   .ok());
   EXPECT_EQ(all.rule_sets_size(), 2);
 }
 
-TEST_F(AdministrationServiceTest, AuditLogIsReadByTheOrganisationAndItsSuperiorsOnly) {
-  v1::Organization province = Create("", "lam-dong", "PROVINCIAL_COMMITTEE", "PROVINCE");
-  v1::Organization bloc = Create(province.name(), "duk", "BLOC_COMMITTEE", "BLOC");
-  v1::Organization other = Create(province.name(), "khoi-dn", "BLOC_COMMITTEE", "BLOC");
+TEST_F(AdministrationServiceTest,
+       AuditLogIsReadByTheOrganisationAndItsSuperiorsOnly) {
+  v1::Organization province =
+      Create("", "lam-dong", "PROVINCIAL_COMMITTEE", "PROVINCE");
+  v1::Organization bloc =
+      Create(province.name(), "duk", "BLOC_COMMITTEE", "BLOC");
+  v1::Organization other =
+      Create(province.name(), "khoi-dn", "BLOC_COMMITTEE", "BLOC");
   v1::Organization college =
       Create(bloc.name(), "cd-su-pham", "GRASSROOTS_COMMITTEE", "GRASSROOTS");
 
   v1::ListAuditEntriesRequest own;
   own.set_parent(college.name());
   v1::ListAuditEntriesResponse entries;
-  ASSERT_TRUE(admin_->ListAuditEntries(As(college.name(), "reader").get(), own, &entries).ok());
+  ASSERT_TRUE(
+      admin_
+          ->ListAuditEntries(As(college.name(), "reader").get(), own, &entries)
+          .ok());
   ASSERT_EQ(entries.audit_entries_size(), 1);
   const v1::AuditEntry& created = entries.audit_entries(0);
   EXPECT_EQ(created.target(), college.name());
-  EXPECT_EQ(created.method(), "partydev.membership.v1.OrganizationService.CreateOrganization");
+  EXPECT_EQ(created.method(),
+            "partydev.membership.v1.OrganizationService.CreateOrganization");
   EXPECT_EQ(created.stamp().actor(), "people/x");
   EXPECT_FALSE(created.event_id().empty());
 
@@ -123,14 +146,18 @@ TEST_F(AdministrationServiceTest, AuditLogIsReadByTheOrganisationAndItsSuperiors
   v1::ListAuditEntriesRequest subtree;
   subtree.set_parent(bloc.name());
   subtree.set_include_descendants(true);
-  ASSERT_TRUE(admin_->ListAuditEntries(As(bloc.name(), "reader").get(), subtree, &entries).ok());
+  ASSERT_TRUE(
+      admin_
+          ->ListAuditEntries(As(bloc.name(), "reader").get(), subtree, &entries)
+          .ok());
   EXPECT_EQ(entries.audit_entries_size(), 2);
   EXPECT_EQ(entries.audit_entries(0).target(), college.name());  // newest first
 
   v1::GetAuditEntryRequest get;
   get.set_name(created.name());
   v1::AuditEntry one;
-  ASSERT_TRUE(admin_->GetAuditEntry(As(bloc.name(), "reader").get(), get, &one).ok());
+  ASSERT_TRUE(
+      admin_->GetAuditEntry(As(bloc.name(), "reader").get(), get, &one).ok());
   EXPECT_EQ(one.target(), college.name());
 
   // Another bloc, and the college reading its superior, are refused.
@@ -138,10 +165,13 @@ TEST_F(AdministrationServiceTest, AuditLogIsReadByTheOrganisationAndItsSuperiors
       admin_->ListAuditEntries(As(other.name(), "reader").get(), own, &entries);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(ReasonOf(FromGrpcStatus(refused)), "OUTSIDE_SUBTREE");
-  EXPECT_EQ(admin_->ListAuditEntries(As(college.name(), "reader").get(), subtree, &entries)
+  EXPECT_EQ(admin_
+                ->ListAuditEntries(As(college.name(), "reader").get(), subtree,
+                                   &entries)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(admin_->GetAuditEntry(As(other.name(), "reader").get(), get, &one).error_code(),
+  EXPECT_EQ(admin_->GetAuditEntry(As(other.name(), "reader").get(), get, &one)
+                .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
