@@ -26,17 +26,6 @@ using google::protobuf::util::FieldMaskUtil;
 
 constexpr char kService[] = "partydev.membership.v1.OrganizationService.";
 
-// Acts are dated in Vietnam's civil calendar (UTC+7, no daylight saving).
-Date Today() {
-  const absl::CivilDay day =
-      absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(7 * 3600));
-  Date d;
-  d.set_year(static_cast<int>(day.year()));
-  d.set_month(day.month());
-  d.set_day(day.day());
-  return d;
-}
-
 bool IsValidDate(const Date& d) {
   if (d.year() < 1900 || d.year() > 9999 || d.month() < 1 || d.month() > 12 ||
       d.day() < 1) {
@@ -91,20 +80,6 @@ void CheckOrganizationName(FieldChecker& check, const std::string& name,
   }
 }
 
-common::v1::ChangeStamp Stamp(const CallContext& call,
-                              const std::string& request_id,
-                              const std::string& reason) {
-  common::v1::ChangeStamp stamp;
-  stamp.set_actor(call.principal.subject);
-  stamp.set_actor_organization(call.principal.organization);
-  *stamp.mutable_time() =
-      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-          absl::ToUnixNanos(absl::Now()));
-  stamp.set_request_id(request_id);
-  stamp.set_reason(reason);
-  return stamp;
-}
-
 events::v1::OrganizationSnapshot Snapshot(const v1::Organization& org) {
   events::v1::OrganizationSnapshot s;
   s.set_name(org.name());
@@ -126,39 +101,16 @@ events::v1::OrganizationSnapshot Snapshot(const v1::Organization& org) {
 events::v1::Event NewEvent(const CallContext& call,
                            const std::string& request_id, const Date& act_date,
                            const v1::Organization& org) {
-  events::v1::Event event;
-  event.set_id(NewUuid());
-  *event.mutable_recorded_at() =
-      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-          absl::ToUnixNanos(absl::Now()));
-  *event.mutable_act_date() = act_date;
-  event.set_producer("membership");
-  for (const auto& p : org.path()) event.add_organization_path(p);
-  event.set_actor(call.principal.subject);
-  event.set_request_id(request_id);
-  return event;
+  return membership::NewEvent(call, request_id, act_date, org.path());
 }
 
-void SetType(events::v1::Event& event) {
-  const auto* field = event.GetReflection()->GetOneofFieldDescriptor(
-      event, event.GetDescriptor()->FindOneofByName("payload"));
-  if (field != nullptr) event.set_type(field->message_type()->full_name());
-}
-
-v1::AuditEntry Audit(const CallContext& call, const std::string& request_id,
-                     const std::string& reason, absl::string_view method,
-                     const v1::Organization& target, std::string summary,
-                     const std::string& etag_before,
+v1::AuditEntry Audit(const common::v1::ChangeStamp& stamp,
+                     absl::string_view method, const v1::Organization& target,
+                     std::string summary, const std::string& etag_before,
                      const std::string& event_id) {
-  v1::AuditEntry entry;
-  *entry.mutable_stamp() = Stamp(call, request_id, reason);
-  entry.set_method(absl::StrCat(kService, method));
-  entry.set_target(target.name());
-  for (const auto& p : target.path()) entry.add_organization_path(p);
-  entry.set_summary(std::move(summary));
-  entry.set_etag_before(etag_before);
-  entry.set_event_id(event_id);
-  return entry;
+  return NewAuditEntry(stamp, absl::StrCat(kService, method), target.name(),
+                       target.path(), std::move(summary), etag_before,
+                       event_id);
 }
 
 v1::OrganizationRevision Revision(const v1::Organization& org,
@@ -213,62 +165,39 @@ common::v1::ChangeStamp StampNextVersion(const CallContext& call,
 
 // Adds to `change` the write of `org` (read at `version`), its revision,
 // `event` (its payload set) and the audit entry.
-void Record(const CallContext& call, const common::v1::ChangeStamp& stamp,
-            const ChangeRecord& what, const std::string& etag_before,
-            int64_t version, const v1::Organization& org,
-            events::v1::Event event, OrganizationChange& change) {
+void Record(const common::v1::ChangeStamp& stamp, const ChangeRecord& what,
+            const std::string& etag_before, int64_t version,
+            const v1::Organization& org, events::v1::Event event,
+            OrganizationChange& change) {
   SetType(event);
   change.writes.push_back({org, version});
   v1::OrganizationRevision revision =
       Revision(org, what.kind, what.effective, what.decision, stamp);
   if (!what.related.empty()) revision.add_related_organizations(what.related);
   change.revisions.push_back(std::move(revision));
-  change.audit = Audit(call, stamp.request_id(), stamp.reason(), what.method,
-                       org, what.summary, etag_before, event.id());
-  if (!what.related.empty()) change.audit->add_related(what.related);
-  change.audit->set_etag_after(org.etag());
-  change.audit_organization_id = OrganizationId(org.name());
-  change.events.push_back(std::move(event));
+  Journal& journal = change.journal;
+  journal.audit =
+      Audit(stamp, what.method, org, what.summary, etag_before, event.id());
+  if (!what.related.empty()) journal.audit->add_related(what.related);
+  journal.audit->set_etag_after(org.etag());
+  journal.audit_organization_id = OrganizationId(org.name());
+  journal.events.push_back(std::move(event));
 }
 
 absl::Status RequireBoard(const CallContext& call, absl::string_view action) {
   return RequireAnyRole(call.principal, {roles::kOrganizationBoard}, action);
 }
 
-// Runs `act` once per request id (AIP-155): a retry returns the first
-// response; `act` fills `response` and the change, or only `response` for a
-// dry run (validate_only) and returns OK without a change.
+// Runs `act` once per request id (AIP-155); see journal.h.
 template <typename Response>
 absl::Status Idempotent(
     RedisClient& redis, OrganizationStore& store, absl::string_view method,
     const std::string& request_id, const google::protobuf::Message& request,
     Response& response,
     const std::function<absl::Status(OrganizationChange&)>& act) {
-  if (absl::Status s = ValidateRequestId(request_id); !s.ok()) return s;
-  IdempotencyKey key(store.prefix(), method, request_id, request);
-  auto cached = key.Lookup(redis);
-  if (!cached.ok()) return cached.status();
-  if (cached->has_value()) {
-    return response.ParseFromString(**cached)
-               ? absl::OkStatus()
-               : absl::DataLossError("stored response is not valid");
-  }
-  OrganizationChange change;
-  if (absl::Status s = act(change); !s.ok()) return s;
-  if (change.writes.empty()) return absl::OkStatus();  // validate_only
-  if (key.active()) {
-    change.request_key = key.redis_key();
-    change.request_value = key.Wrap(response);
-  }
-  absl::Status committed = store.Commit(change);
-  if (absl::IsAlreadyExists(committed)) {
-    // A duplicate of this request committed first: answer as it did.
-    auto first = key.Lookup(redis);
-    if (first.ok() && first->has_value() && response.ParseFromString(**first)) {
-      return absl::OkStatus();
-    }
-  }
-  return committed;
+  return membership::Idempotent<OrganizationChange, Response>(
+      redis, store.prefix(), method, request_id, request, response, act,
+      [&](OrganizationChange& change) { return store.Commit(change); });
 }
 
 // A small AIP-160 subset for ListOrganizations: `field = VALUE` and
@@ -557,7 +486,7 @@ absl::Status OrganizationServiceImpl::Create(
         change.children_added.push_back(
             {parent ? OrganizationId(parent->organization.name()) : "", id});
         Record(
-            call, stamp,
+            stamp,
             {"CreateOrganization", v1::REVISION_KIND_CREATED, org.valid_from(),
              org.has_founding_decision() ? &org.founding_decision() : nullptr,
              absl::StrCat("Thành lập ", org.display_name()), ""},
@@ -652,12 +581,12 @@ absl::Status OrganizationServiceImpl::Update(
             NewEvent(call, request.request_id(), effective, org);
         *event.mutable_organization_updated()->mutable_organization() =
             Snapshot(org);
-        Record(call, stamp,
+        Record(stamp,
                {"UpdateOrganization", v1::REVISION_KIND_UPDATED, effective,
                 request.has_decision() ? &request.decision() : nullptr,
                 absl::StrCat("Cập nhật ", org.display_name()), ""},
                before.etag(), stored->version, org, std::move(event), change);
-        *change.audit->mutable_changed_fields() = request.update_mask();
+        *change.journal.audit->mutable_changed_fields() = request.update_mask();
         return absl::OkStatus();
       });
 }
@@ -742,7 +671,7 @@ absl::Status OrganizationServiceImpl::Move(
         auto* moved_event = event.mutable_organization_moved();
         *moved_event->mutable_organization() = Snapshot(org);
         moved_event->set_old_parent(before.parent());
-        Record(call, stamp,
+        Record(stamp,
                {"MoveOrganization", v1::REVISION_KIND_MOVED,
                 request.effective_on(), &request.decision(),
                 absl::StrCat("Chuyển ", org.display_name(), " về trực thuộc ",
@@ -825,7 +754,7 @@ absl::Status OrganizationServiceImpl::Dissolve(
         // longer an active child.
         change.children_removed.push_back(
             {OrganizationId(before.parent()), OrganizationId(org.name())});
-        Record(call, stamp,
+        Record(stamp,
                {"DissolveOrganization", v1::REVISION_KIND_DISSOLVED,
                 request.effective_on(), &request.decision(),
                 absl::StrCat("Giải thể ", org.display_name()), ""},

@@ -7,17 +7,6 @@
 
 namespace partydev::membership {
 
-std::string EtagOf(int64_t version) { return absl::StrCat("v", version); }
-
-int64_t VersionOfEtag(const std::string& etag) {
-  int64_t version = 0;
-  if (etag.size() < 2 || etag[0] != 'v' ||
-      !absl::SimpleAtoi(absl::string_view(etag).substr(1), &version)) {
-    return 0;
-  }
-  return version;
-}
-
 OrganizationStore::OrganizationStore(RedisClient& redis, std::string prefix)
     : redis_(redis), prefix_(std::move(prefix)) {}
 
@@ -192,7 +181,7 @@ absl::StatusOr<std::vector<v1::AuditEntry>> ParseAuditEntries(
 absl::StatusOr<std::vector<v1::AuditEntry>> OrganizationStore::AuditEntries(
     const std::string& id, bool subtree, const std::string& cursor, int limit) {
   const std::string key =
-      absl::StrCat(prefix_, "audit:", id, subtree ? ":subtree" : ":own");
+      subtree ? SubtreeAuditKey(prefix_, id) : OwnAuditKey(prefix_, id);
   absl::StatusOr<RedisReply> reply = redis_.Command(
       {"XREVRANGE", key, cursor.empty() ? "+" : absl::StrCat("(", cursor), "-",
        "COUNT", absl::StrCat(limit)});
@@ -202,10 +191,10 @@ absl::StatusOr<std::vector<v1::AuditEntry>> OrganizationStore::AuditEntries(
 
 absl::StatusOr<v1::AuditEntry> OrganizationStore::GetAuditEntry(
     const std::string& id, const std::string& entry_id) {
-  for (const char* stream : {":own", ":subtree"}) {
+  for (const std::string& stream :
+       {OwnAuditKey(prefix_, id), SubtreeAuditKey(prefix_, id)}) {
     absl::StatusOr<RedisReply> reply =
-        redis_.Command({"XRANGE", absl::StrCat(prefix_, "audit:", id, stream),
-                        entry_id, entry_id});
+        redis_.Command({"XRANGE", stream, entry_id, entry_id});
     if (!reply.ok()) {
       // A malformed id is the caller's mistake, not Redis's.
       if (absl::IsInternal(reply.status())) {
@@ -246,25 +235,7 @@ absl::Status OrganizationStore::Commit(const OrganizationChange& change) {
     write.RPush(OrgKey(name.substr(sizeof("organizations/") - 1)) + ":revs",
                 revision.SerializeAsString());
   }
-  for (const auto& event : change.events) {
-    write.XAdd(EventsKey(), {{"e", event.SerializeAsString()}});
-  }
-  if (change.audit.has_value()) {
-    const std::string bytes = change.audit->SerializeAsString();
-    write.XAdd(
-        absl::StrCat(prefix_, "audit:", change.audit_organization_id, ":own"),
-        {{"a", bytes}});
-    for (const auto& name : change.audit->organization_path()) {
-      write.XAdd(
-          absl::StrCat(prefix_, "audit:",
-                       name.substr(sizeof("organizations/") - 1), ":subtree"),
-          {{"a", bytes}});
-    }
-  }
-  if (!change.request_key.empty()) {
-    write.RecordResponse(change.request_key, change.request_value,
-                         absl::Hours(72));
-  }
+  change.journal.StageInto(prefix_, write);
   absl::StatusOr<WriteResult> result = write.Commit(redis_);
   return result.status();
 }

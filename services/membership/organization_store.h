@@ -34,6 +34,7 @@
 #include "partydev/events/v1/events.pb.h"
 #include "partydev/membership/v1/audit.pb.h"
 #include "partydev/membership/v1/organizations.pb.h"
+#include "services/membership/journal.h"
 
 namespace partydev::membership {
 
@@ -55,15 +56,10 @@ struct OrganizationChange {
   std::vector<std::pair<std::string, std::string>> children_added;
   // Revisions to append, each to its organisation's history.
   std::vector<v1::OrganizationRevision> revisions;
-  // Events for the membership stream, in order.
-  std::vector<events::v1::Event> events;
-  // The audit entry, written to the own stream of its target organisation
-  // and to the subtree stream of each organisation on its path.
-  std::optional<v1::AuditEntry> audit;
-  std::string audit_organization_id;
-  // The idempotency record (key empty: none).
-  std::string request_key;
-  std::string request_value;
+  // Its events, audit entry and idempotency record.
+  Journal journal;
+
+  bool empty() const { return writes.empty(); }
 };
 
 // A page of a listing, in path order.
@@ -120,7 +116,7 @@ class OrganizationStore {
   absl::Status Commit(const OrganizationChange& change);
 
   const std::string& prefix() const { return prefix_; }
-  std::string EventsKey() const { return prefix_ + "events"; }
+  std::string EventsKey() const { return membership::EventsKey(prefix_); }
 
  private:
   std::string OrgKey(const std::string& id) const {
@@ -136,10 +132,6 @@ class OrganizationStore {
   RedisClient& redis_;
   const std::string prefix_;
 };
-
-// The etag of a version ("v7"), and back (0 when malformed).
-std::string EtagOf(int64_t version);
-int64_t VersionOfEtag(const std::string& etag);
 
 }  // namespace partydev::membership
 

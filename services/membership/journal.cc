@@ -1,0 +1,136 @@
+#include "services/membership/journal.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "common/ids.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace partydev::membership {
+namespace {
+
+constexpr absl::string_view kOrganizationsPrefix = "organizations/";
+
+absl::string_view IdOf(absl::string_view organization_name) {
+  if (absl::StartsWith(organization_name, kOrganizationsPrefix)) {
+    organization_name.remove_prefix(kOrganizationsPrefix.size());
+  }
+  return organization_name;
+}
+
+google::protobuf::Timestamp NowTimestamp() {
+  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+      absl::ToUnixNanos(absl::Now()));
+}
+
+}  // namespace
+
+std::string EventsKey(const std::string& prefix) {
+  return absl::StrCat(prefix, "events");
+}
+
+std::string OwnAuditKey(const std::string& prefix, absl::string_view org_id) {
+  return absl::StrCat(prefix, "audit:", org_id, ":own");
+}
+
+std::string SubtreeAuditKey(const std::string& prefix,
+                            absl::string_view org_id) {
+  return absl::StrCat(prefix, "audit:", org_id, ":subtree");
+}
+
+void Journal::StageInto(const std::string& prefix, AtomicWrite& write) const {
+  for (const auto& event : events) {
+    write.XAdd(EventsKey(prefix), {{"e", event.SerializeAsString()}});
+  }
+  if (audit.has_value()) {
+    const std::string bytes = audit->SerializeAsString();
+    write.XAdd(OwnAuditKey(prefix, audit_organization_id), {{"a", bytes}});
+    for (const auto& name : audit->organization_path()) {
+      write.XAdd(SubtreeAuditKey(prefix, IdOf(name)), {{"a", bytes}});
+    }
+  }
+  if (!request_key.empty()) {
+    write.RecordResponse(request_key, request_value, kRequestIdTtl);
+  }
+}
+
+absl::Status CommitChange(RedisClient& redis, const std::string& prefix,
+                          Change& change) {
+  change.journal.StageInto(prefix, change.write);
+  return change.write.Commit(redis).status();
+}
+
+common::v1::Date Today() {
+  const absl::CivilDay day =
+      absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(7 * 3600));
+  common::v1::Date d;
+  d.set_year(static_cast<int>(day.year()));
+  d.set_month(day.month());
+  d.set_day(day.day());
+  return d;
+}
+
+common::v1::ChangeStamp Stamp(const CallContext& call,
+                              const std::string& request_id,
+                              const std::string& reason) {
+  common::v1::ChangeStamp stamp;
+  stamp.set_actor(call.principal.subject);
+  stamp.set_actor_organization(call.principal.organization);
+  *stamp.mutable_time() = NowTimestamp();
+  stamp.set_request_id(request_id);
+  stamp.set_reason(reason);
+  return stamp;
+}
+
+events::v1::Event NewEvent(
+    const CallContext& call, const std::string& request_id,
+    const common::v1::Date& act_date,
+    const google::protobuf::RepeatedPtrField<std::string>& organization_path) {
+  events::v1::Event event;
+  event.set_id(NewUuid());
+  *event.mutable_recorded_at() = NowTimestamp();
+  *event.mutable_act_date() = act_date;
+  event.set_producer("membership");
+  for (const auto& p : organization_path) event.add_organization_path(p);
+  event.set_actor(call.principal.subject);
+  event.set_request_id(request_id);
+  return event;
+}
+
+void SetType(events::v1::Event& event) {
+  const auto* field = event.GetReflection()->GetOneofFieldDescriptor(
+      event, event.GetDescriptor()->FindOneofByName("payload"));
+  if (field != nullptr) event.set_type(field->message_type()->full_name());
+}
+
+v1::AuditEntry NewAuditEntry(
+    const common::v1::ChangeStamp& stamp, absl::string_view method,
+    const std::string& target,
+    const google::protobuf::RepeatedPtrField<std::string>& organization_path,
+    std::string summary, const std::string& etag_before,
+    const std::string& event_id) {
+  v1::AuditEntry entry;
+  *entry.mutable_stamp() = stamp;
+  entry.set_method(std::string(method));
+  entry.set_target(target);
+  for (const auto& p : organization_path) entry.add_organization_path(p);
+  entry.set_summary(std::move(summary));
+  entry.set_etag_before(etag_before);
+  entry.set_event_id(event_id);
+  return entry;
+}
+
+std::string EtagOf(int64_t version) { return absl::StrCat("v", version); }
+
+int64_t VersionOfEtag(const std::string& etag) {
+  int64_t version = 0;
+  if (etag.size() < 2 || etag[0] != 'v' ||
+      !absl::SimpleAtoi(absl::string_view(etag).substr(1), &version)) {
+    return 0;
+  }
+  return version;
+}
+
+}  // namespace partydev::membership
