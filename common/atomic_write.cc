@@ -49,6 +49,10 @@ for _, op in ipairs(ops) do
     redis.call('SADD', key, args[1])
   elseif code == 'srem' then
     redis.call('SREM', key, args[1])
+  elseif code == 'hincr' then
+    if redis.call('HINCRBY', key, args[1], args[2]) == 0 then
+      redis.call('HDEL', key, args[1])
+    end
   elseif code == 'rpush' then
     redis.call('RPUSH', key, args[1])
   elseif code == 'xadd' then
@@ -136,6 +140,12 @@ void AtomicWrite::SRem(absl::string_view key, absl::string_view member) {
 
 void AtomicWrite::RPush(absl::string_view key, absl::string_view value) {
   ops_.push_back({"rpush", {std::string(value)}, KeyIndex(key)});
+}
+
+void AtomicWrite::HIncrBy(absl::string_view key, absl::string_view field,
+                          int64_t delta) {
+  ops_.push_back(
+      {"hincr", {std::string(field), absl::StrCat(delta)}, KeyIndex(key)});
 }
 
 void AtomicWrite::XAdd(

@@ -70,6 +70,9 @@ class AtomicWrite {
   void SAdd(absl::string_view key, absl::string_view member);
   void SRem(absl::string_view key, absl::string_view member);
   void RPush(absl::string_view key, absl::string_view value);
+  // Adds `delta` to a hash field (HINCRBY); a field that reaches 0 is
+  // removed, so counter hashes hold only what is there.
+  void HIncrBy(absl::string_view key, absl::string_view field, int64_t delta);
   // Appends a stream entry (XADD key * field value ...).
   void XAdd(absl::string_view key,
             std::vector<std::pair<std::string, std::string>> fields);

@@ -17,6 +17,7 @@
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/membership/organization_tree.h"
+#include "services/membership/record_store.h"
 
 namespace partydev::membership {
 namespace {
@@ -53,26 +54,13 @@ void CheckDate(FieldChecker& check, const Date& date, absl::string_view field,
   }
 }
 
-// AIP-122 resource ids: ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$
-bool IsValidId(const std::string& id) {
-  if (id.empty() || id.size() > 63 || id.front() == '-' || id.back() == '-') {
-    return false;
-  }
-  for (char c : id) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-      return false;
-    }
-  }
-  return true;
-}
-
 void CheckOrganizationName(FieldChecker& check, const std::string& name,
                            absl::string_view field, bool required) {
   if (name.empty()) {
     if (required) check.Add(field, "is required (\"organizations/{id}\")");
     return;
   }
-  if (!IsValidId(OrganizationId(name))) {
+  if (!IsValidResourceId(OrganizationId(name))) {
     check.Add(field,
               absl::StrCat("\"", name,
                            "\" is not an organisation name "
@@ -268,11 +256,12 @@ absl::StatusOr<std::function<bool(const v1::Organization&)>> ParseFilter(
 
 }  // namespace
 
-OrganizationServiceImpl::OrganizationServiceImpl(ServiceRuntime& runtime,
-                                                 RuleSetLookup rules)
-    : runtime_(runtime),
-      store_(runtime.redis(), HashTaggedPrefix(runtime.config().key_prefix)),
-      rules_(std::move(rules)) {}
+OrganizationServiceImpl::OrganizationServiceImpl(
+    std::shared_ptr<MembershipContext> context)
+    : context_(std::move(context)),
+      runtime_(context_->runtime()),
+      store_(context_->organizations()),
+      rules_(context_->rules()) {}
 
 #define PARTYDEV_UNARY(Rpc, Method, Request, Response)                  \
   grpc::ServerUnaryReactor* OrganizationServiceImpl::Rpc(               \
@@ -412,7 +401,7 @@ absl::Status OrganizationServiceImpl::Create(
   CheckOrganizationName(check, in.parent(), "organization.parent",
                         /*required=*/false);
   if (!request.organization_id().empty() &&
-      !IsValidId(request.organization_id())) {
+      !IsValidResourceId(request.organization_id())) {
     check.Add("organization_id",
               "must match ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$ (AIP-122)");
   }

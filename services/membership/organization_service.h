@@ -15,24 +15,21 @@
 #define PARTYDEV_SERVICES_MEMBERSHIP_ORGANIZATION_SERVICE_H_
 
 #include <functional>
+#include <memory>
 
 #include "absl/status/statusor.h"
 #include "common/service_runtime.h"
 #include "partydev/membership/v1/organizations.grpc.pb.h"
 #include "partydev/membership/v1/rules.pb.h"
+#include "services/membership/membership_context.h"
 #include "services/membership/organization_store.h"
 
 namespace partydev::membership {
 
-// The rule set in force on a date (an act is judged by the rules of its
-// date).
-using RuleSetLookup =
-    std::function<absl::StatusOr<const v1::RuleSet*>(const common::v1::Date&)>;
-
 class OrganizationServiceImpl final
     : public v1::OrganizationService::CallbackService {
  public:
-  OrganizationServiceImpl(ServiceRuntime& runtime, RuleSetLookup rules);
+  explicit OrganizationServiceImpl(std::shared_ptr<MembershipContext> context);
 
   grpc::ServerUnaryReactor* GetOrganization(
       grpc::CallbackServerContext* context,
@@ -99,9 +96,10 @@ class OrganizationServiceImpl final
                                                     const std::string& name,
                                                     absl::string_view field);
 
+  std::shared_ptr<MembershipContext> context_;
   ServiceRuntime& runtime_;
-  OrganizationStore store_;
-  RuleSetLookup rules_;
+  OrganizationStore& store_;
+  const RuleSetLookup& rules_;
 };
 
 }  // namespace partydev::membership

@@ -47,6 +47,20 @@ TEST_F(AtomicWriteTest, WritesStateIndexesAndEventTogether) {
   EXPECT_EQ(redis_->Command({"XLEN", "{t}:events"})->integer(), 1);
 }
 
+TEST_F(AtomicWriteTest, CountersMoveAndVanishAtZero) {
+  AtomicWrite add;
+  add.HIncrBy("{t}:counts", "stage:1", 2);
+  add.HIncrBy("{t}:counts", "stage:2", 1);
+  ASSERT_TRUE(add.Commit(*redis_).ok());
+  AtomicWrite move;
+  move.HIncrBy("{t}:counts", "stage:1", -2);
+  move.HIncrBy("{t}:counts", "stage:2", 1);
+  ASSERT_TRUE(move.Commit(*redis_).ok());
+  EXPECT_EQ(redis_->Command({"HGET", "{t}:counts", "stage:2"})->str(), "2");
+  EXPECT_EQ(redis_->Command({"HEXISTS", "{t}:counts", "stage:1"})->integer(),
+            0);
+}
+
 TEST_F(AtomicWriteTest, AStaleVersionWritesNothingAtAll) {
   AtomicWrite create;
   create.Put("{t}:org:a", "A1");

@@ -7,6 +7,7 @@
 #include "common/errors.h"
 #include "common/grpc_status.h"
 #include "services/membership/organization_service.h"
+#include "services/membership/services.h"
 #include "tests/support/in_process_server.h"
 #include "tests/support/redis_server.h"
 
@@ -26,18 +27,11 @@ class AdministrationServiceTest : public ::testing::Test {
         testing::TestConfig(redis_.url(), {"--key_prefix=pd:membership:"}),
         [this](ServiceRuntime& runtime)
             -> absl::StatusOr<std::vector<ServiceRegistration>> {
-          std::vector<ServiceRegistration> services;
-          auto rule_sets = rule_sets_;
-          services.push_back({std::make_unique<OrganizationServiceImpl>(
-                                  runtime,
-                                  [rule_sets](const common::v1::Date& d) {
-                                    return rule_sets->ForDateOrEarliest(d);
-                                  }),
-                              v1::OrganizationService::service_full_name()});
-          services.push_back(
-              {std::make_unique<AdministrationServiceImpl>(runtime, rule_sets_),
-               v1::AdministrationService::service_full_name()});
-          return services;
+          absl::StatusOr<MembershipConfig> config =
+              LoadMembershipConfig(PARTYDEV_MEMBERSHIP_RULES_DIR);
+          if (!config.ok()) return config.status();
+          config->rule_sets = rule_sets_;
+          return MakeMembershipServices(runtime, *std::move(config));
         });
     ASSERT_TRUE(server_->Start().ok());
     orgs_ = v1::OrganizationService::NewStub(server_->channel());

@@ -14,6 +14,7 @@
 #include "common/ids.h"
 #include "common/streams.h"
 #include "partydev/events/v1/events.pb.h"
+#include "services/membership/services.h"
 #include "tests/support/in_process_server.h"
 #include "tests/support/redis_server.h"
 
@@ -65,15 +66,12 @@ class OrganizationServiceTest : public ::testing::Test {
         testing::TestConfig(redis_.url(), {"--key_prefix=pd:membership:"}),
         [this](ServiceRuntime& runtime)
             -> absl::StatusOr<std::vector<ServiceRegistration>> {
-          std::vector<ServiceRegistration> services;
-          services.push_back({std::make_unique<OrganizationServiceImpl>(
-                                  runtime,
-                                  [this](const common::v1::Date&)
-                                      -> absl::StatusOr<const v1::RuleSet*> {
-                                    return &rules_;
-                                  }),
-                              OrganizationService::service_full_name()});
-          return services;
+          absl::StatusOr<MembershipConfig> config =
+              LoadMembershipConfig(PARTYDEV_MEMBERSHIP_RULES_DIR);
+          if (!config.ok()) return config.status();
+          config->lookup = [this](const common::v1::Date&)
+              -> absl::StatusOr<const v1::RuleSet*> { return &rules_; };
+          return MakeMembershipServices(runtime, *std::move(config));
         });
     ASSERT_TRUE(server_->Start().ok());
     stub_ = OrganizationService::NewStub(server_->channel());

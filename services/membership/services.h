@@ -1,0 +1,48 @@
+// File: services/membership/services.h
+//
+// The wiring of membershipd: its configuration (rule sets, working-day
+// calendar) and its services over one shared MembershipContext. main.cc and
+// the tests build the server through the same two functions, so what is
+// tested is what runs.
+//
+//   absl::StatusOr<MembershipConfig> config =
+//       LoadMembershipConfig(runtime.config().config_dir);
+//   return MakeMembershipServices(runtime, *config);
+
+#ifndef PARTYDEV_SERVICES_MEMBERSHIP_SERVICES_H_
+#define PARTYDEV_SERVICES_MEMBERSHIP_SERVICES_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/service_main.h"
+#include "common/service_runtime.h"
+#include "services/membership/domain/rule_sets.h"
+#include "services/membership/domain/working_days.h"
+#include "services/membership/membership_context.h"
+
+namespace partydev::membership {
+
+struct MembershipConfig {
+  // Every rule set, by date (AdministrationService lists them).
+  std::shared_ptr<const domain::RuleSetRegistry> rule_sets;
+  // The rule set in force on a date; by default rule_sets's
+  // ForDateOrEarliest. Tests may judge by a rule set of their own.
+  RuleSetLookup lookup;
+  // The working-day calendar of Vietnamese public holidays.
+  std::shared_ptr<const domain::WorkingDayCalendar> calendar;
+};
+
+// Reads `config_dir`/rule_sets/*.json and `config_dir`/calendar_vn.json.
+absl::StatusOr<MembershipConfig> LoadMembershipConfig(
+    const std::string& config_dir);
+
+// Every service of partydev.membership.v1, sharing one context.
+absl::StatusOr<std::vector<ServiceRegistration>> MakeMembershipServices(
+    ServiceRuntime& runtime, MembershipConfig config);
+
+}  // namespace partydev::membership
+
+#endif  // PARTYDEV_SERVICES_MEMBERSHIP_SERVICES_H_
