@@ -14,7 +14,8 @@ void CheckName(FieldChecker& check, const std::string& name,
                absl::string_view field, bool required,
                absl::string_view collection, absl::string_view example) {
   if (name.empty()) {
-    if (required) check.Add(field, absl::StrCat("is required (\"", example, "\")"));
+    if (required)
+      check.Add(field, absl::StrCat("is required (\"", example, "\")"));
     return;
   }
   if (!absl::StartsWith(name, collection) ||
@@ -45,11 +46,10 @@ absl::StatusOr<StoredPerson> ReadPerson(MembershipContext& context,
   if (!person.ok()) return person.status();
   if (!CallerCoversPerson(context, call.principal, person->message,
                           for_reading)) {
-    return RequireWithinSubtree(
-        call.principal,
-        {person->message.organization_path().begin(),
-         person->message.organization_path().end()},
-        name);
+    return RequireWithinSubtree(call.principal,
+                                {person->message.organization_path().begin(),
+                                 person->message.organization_path().end()},
+                                name);
   }
   return person;
 }
@@ -63,8 +63,7 @@ void CheckPersonName(FieldChecker& check, const std::string& name,
 
 void CheckOrganizationRef(FieldChecker& check, const std::string& name,
                           absl::string_view field, bool required) {
-  CheckName(check, name, field, required, kOrganizations,
-            "organizations/{id}");
+  CheckName(check, name, field, required, kOrganizations, "organizations/{id}");
 }
 
 bool CallerCoversPerson(MembershipContext& context, const Principal& caller,
@@ -108,8 +107,8 @@ bool MaySeePersonalData(const Principal& caller, const v1::Person& person) {
 
 const std::vector<std::string>& SensitiveFields() {
   static const auto* const kFields = new std::vector<std::string>{
-      "date_of_birth", "ethnicity", "religion", "citizen_id",
-      "party_card_number", "phone", "email", "residence_address"};
+      "date_of_birth",     "ethnicity", "religion", "citizen_id",
+      "party_card_number", "phone",     "email",    "residence_address"};
   return *kFields;
 }
 
@@ -120,8 +119,9 @@ v1::Person Visible(v1::Person person, const Principal& caller) {
   const auto* reflection = person.GetReflection();
   for (const auto& field : SensitiveFields()) {
     const auto* f = descriptor->FindFieldByName(field);
-    if (f != nullptr && (f->is_repeated() || reflection->HasField(person, f) ||
-                         f->type() == google::protobuf::FieldDescriptor::TYPE_STRING)) {
+    if (f != nullptr &&
+        (f->is_repeated() || reflection->HasField(person, f) ||
+         f->type() == google::protobuf::FieldDescriptor::TYPE_STRING)) {
       reflection->ClearField(&person, f);
     }
     person.add_redacted_fields(field);
@@ -154,8 +154,8 @@ std::string PersonChangeRecorder::Record(
   after.set_etag(EtagOf(version + 1));
   context_.people().StageWrite(change.write, before, after);
   const std::string etag_before = before != nullptr ? EtagOf(version) : "";
-  RecordJournal(change, after, method, after.name(), std::move(summary), etag_before,
-          std::move(events));
+  RecordJournal(change, after, method, after.name(), std::move(summary),
+                etag_before, std::move(events));
   change.journal.audit->set_etag_after(after.etag());
   return after.etag();
 }
@@ -171,19 +171,16 @@ void PersonChangeRecorder::RecordResource(
     const std::string parent = name.substr(0, name.rfind('/', slash - 1));
     change.write.ZAdd(records.CollectionKey(parent, collection), 0,
                       name.substr(slash + 1));
-    change.write.ZAdd(
-        records.OrganizationIndexKey(LastSegment(person.organization()),
-                                     collection),
-        0, name);
+    change.write.ZAdd(records.OrganizationIndexKey(
+                          LastSegment(person.organization()), collection),
+                      0, name);
   }
 }
 
-void PersonChangeRecorder::RecordJournal(Change& change, const v1::Person& person,
-                                   absl::string_view method,
-                                   const std::string& target,
-                                   std::string summary,
-                                   const std::string& etag_before,
-                                   std::vector<events::v1::Event> events) {
+void PersonChangeRecorder::RecordJournal(
+    Change& change, const v1::Person& person, absl::string_view method,
+    const std::string& target, std::string summary,
+    const std::string& etag_before, std::vector<events::v1::Event> events) {
   std::string first_event;
   for (auto& event : events) {
     SetType(event);

@@ -85,7 +85,7 @@ v1::Person Visible(v1::Person person, const Principal& caller);
 
 // The organisation of a person as the event and audit paths need it.
 struct PersonPlace {
-  std::string organization;                           // "organizations/{id}"
+  std::string organization;                              // "organizations/{id}"
   google::protobuf::RepeatedPtrField<std::string> path;  // root first
 };
 
@@ -129,9 +129,9 @@ class PersonChangeRecorder {
   // Adds an audit entry (and events) for a change that does not write the
   // person itself (a sub-resource), in the person's organisation.
   void RecordJournal(Change& change, const v1::Person& person,
-               absl::string_view method, const std::string& target,
-               std::string summary, const std::string& etag_before,
-               std::vector<events::v1::Event> events);
+                     absl::string_view method, const std::string& target,
+                     std::string summary, const std::string& etag_before,
+                     std::vector<events::v1::Event> events);
 
  private:
   MembershipContext& context_;

@@ -88,8 +88,9 @@ absl::StatusOr<std::vector<StoredPerson>> PersonStore::GetMany(
 
 absl::StatusOr<std::optional<std::string>> PersonStore::FindByCitizenId(
     const std::string& citizen_id) {
-  absl::StatusOr<VersionedRecord> record = ReadRecord(
-      records_.redis(), absl::StrCat(records_.prefix(), "citizen:", citizen_id));
+  absl::StatusOr<VersionedRecord> record =
+      ReadRecord(records_.redis(),
+                 absl::StrCat(records_.prefix(), "citizen:", citizen_id));
   if (!record.ok()) return record.status();
   if (!record->exists()) return std::optional<std::string>();
   return std::optional<std::string>(record->data);
@@ -107,7 +108,8 @@ void PersonStore::StageWrite(AtomicWrite& write, const StoredPerson* before,
       write.Delete(absl::StrCat(prefix, "citizen:", old->citizen_id()));
     }
     if (!after.citizen_id().empty()) {
-      const std::string key = absl::StrCat(prefix, "citizen:", after.citizen_id());
+      const std::string key =
+          absl::StrCat(prefix, "citizen:", after.citizen_id());
       write.Expect(key, 0);
       write.Put(key, after.name());
     }
@@ -232,7 +234,8 @@ absl::StatusOr<PersonIdPage> PersonStore::Page(
 absl::StatusOr<int64_t> PersonStore::Count(
     const std::vector<std::string>& org_ids, Roll roll) {
   std::vector<RedisCommand> commands;
-  for (const auto& org : org_ids) commands.push_back({"ZCARD", RollKey(org, roll)});
+  for (const auto& org : org_ids)
+    commands.push_back({"ZCARD", RollKey(org, roll)});
   if (commands.empty()) return 0;
   absl::StatusOr<std::vector<RedisReply>> replies =
       records_.redis().Pipeline(commands);
@@ -245,7 +248,8 @@ absl::StatusOr<int64_t> PersonStore::Count(
 absl::StatusOr<std::vector<std::map<std::string, int64_t>>>
 PersonStore::Counters(const std::vector<std::string>& org_ids) {
   std::vector<RedisCommand> commands;
-  for (const auto& org : org_ids) commands.push_back({"HGETALL", CountersKey(org)});
+  for (const auto& org : org_ids)
+    commands.push_back({"HGETALL", CountersKey(org)});
   std::vector<std::map<std::string, int64_t>> out;
   if (commands.empty()) return out;
   absl::StatusOr<std::vector<RedisReply>> replies =
@@ -281,7 +285,8 @@ PersonStore::DeadlinesDueBy(int day, int limit) {
     if (!absl::SimpleAtoi(parts[1], &d.kind)) continue;
     d.subject = parts[2];
     double score = 0;
-    if (absl::SimpleAtod(e[i + 1].str(), &score)) d.due = static_cast<int>(score);
+    if (absl::SimpleAtod(e[i + 1].str(), &score))
+      d.due = static_cast<int>(score);
     out.push_back(std::move(d));
   }
   return out;

@@ -84,8 +84,7 @@ class PersonStore {
   // every word of `folded_query` (see names.h), at most `limit`.
   absl::StatusOr<PersonIdPage> Page(const std::vector<std::string>& org_ids,
                                     Roll roll, const std::string& cursor,
-                                    const std::string& folded_query,
-                                    int limit);
+                                    const std::string& folded_query, int limit);
   // Size of the rolls.
   absl::StatusOr<int64_t> Count(const std::vector<std::string>& org_ids,
                                 Roll roll);

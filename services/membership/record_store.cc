@@ -67,8 +67,7 @@ absl::StatusOr<int64_t> RecordStore::Read(absl::string_view name,
 }
 
 absl::StatusOr<IdPage> RecordStore::Page(const std::string& index_key,
-                                         const std::string& cursor,
-                                         int limit) {
+                                         const std::string& cursor, int limit) {
   absl::StatusOr<std::vector<RedisReply>> replies = redis_.Pipeline(
       {{"ZRANGE", index_key, cursor.empty() ? "-" : absl::StrCat("(", cursor),
         "+", "BYLEX", "LIMIT", "0", absl::StrCat(limit + 1)},

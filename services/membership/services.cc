@@ -5,6 +5,7 @@
 #include "partydev/membership/v1/classification.grpc.pb.h"
 #include "services/membership/administration_service.h"
 #include "services/membership/admission_service.h"
+#include "services/membership/classification_service.h"
 #include "services/membership/organization_service.h"
 #include "services/membership/person_service.h"
 
@@ -51,7 +52,8 @@ absl::StatusOr<std::vector<ServiceRegistration>> MakeMembershipServices(
                       v1::PersonService::service_full_name()});
   services.push_back({std::make_unique<AdmissionServiceImpl>(context),
                       v1::AdmissionService::service_full_name()});
-  services.push_back(UnimplementedService<v1::ClassificationService>());
+  services.push_back({std::make_unique<ClassificationServiceImpl>(context),
+                      v1::ClassificationService::service_full_name()});
   services.push_back(UnimplementedService<v1::CellLifeService>());
   services.push_back(
       {std::make_unique<AdministrationServiceImpl>(runtime, config.rule_sets),

@@ -27,36 +27,35 @@ void MembershipFixture::SetUp() {
   province_ = MustCreateOrganization("", "lam-dong", "Đảng bộ tỉnh Lâm Đồng",
                                      "PROVINCIAL_COMMITTEE", "PROVINCE")
                   .name();
-  bloc_ = MustCreateOrganization(province_, "duk",
-                                 "Đảng bộ các cơ quan Đảng tỉnh",
-                                 "AFFILIATED_COMMITTEE", "COMMUNE")
-              .name();
+  bloc_ =
+      MustCreateOrganization(province_, "duk", "Đảng bộ các cơ quan Đảng tỉnh",
+                             "AFFILIATED_COMMITTEE", "COMMUNE")
+          .name();
   college_ = MustCreateOrganization(bloc_, "cd-su-pham",
                                     "Đảng bộ Trường Cao đẳng Sư phạm",
                                     "GRASSROOTS_COMMITTEE", "GRASSROOTS")
                  .name();
-  cell_a_ = MustCreateOrganization(college_, "cb-khoa-toan",
-                                   "Chi bộ Khoa Toán", "CELL", "CELL")
+  cell_a_ = MustCreateOrganization(college_, "cb-khoa-toan", "Chi bộ Khoa Toán",
+                                   "CELL", "CELL")
                 .name();
   cell_b_ = MustCreateOrganization(college_, "cb-khoa-van", "Chi bộ Khoa Văn",
                                    "CELL", "CELL")
                 .name();
-  youth_union_ = MustCreateOrganization(college_, "doan-truong",
-                                        "Đoàn Thanh niên Trường", "YOUTH_UNION",
-                                        "GRASSROOTS")
-                     .name();
-  other_province_ =
-      MustCreateOrganization("", "tinh-khac", "Đảng bộ tỉnh khác",
-                             "PROVINCIAL_COMMITTEE", "PROVINCE")
+  youth_union_ =
+      MustCreateOrganization(college_, "doan-truong", "Đoàn Thanh niên Trường",
+                             "YOUTH_UNION", "GRASSROOTS")
           .name();
+  other_province_ = MustCreateOrganization("", "tinh-khac", "Đảng bộ tỉnh khác",
+                                           "PROVINCIAL_COMMITTEE", "PROVINCE")
+                        .name();
   const std::string other_commune =
       MustCreateOrganization(other_province_, "xa-khac", "Đảng bộ xã khác",
                              "COMMUNE_COMMITTEE", "COMMUNE")
           .name();
-  other_cell_ = MustCreateOrganization(other_commune, "cb-khac",
-                                       "Chi bộ cơ sở khác", "GRASSROOTS_CELL",
-                                       "GRASSROOTS")
-                    .name();
+  other_cell_ =
+      MustCreateOrganization(other_commune, "cb-khac", "Chi bộ cơ sở khác",
+                             "GRASSROOTS_CELL", "GRASSROOTS")
+          .name();
 }
 
 void MembershipFixture::TearDown() {

@@ -23,11 +23,11 @@
 #include <string>
 
 #include "common/redis_client.h"
+#include "partydev/membership/v1/administration.grpc.pb.h"
 #include "partydev/membership/v1/admission.grpc.pb.h"
 #include "partydev/membership/v1/classification.grpc.pb.h"
 #include "partydev/membership/v1/organizations.grpc.pb.h"
 #include "partydev/membership/v1/people.grpc.pb.h"
-#include "partydev/membership/v1/administration.grpc.pb.h"
 #include "tests/support/in_process_server.h"
 #include "tests/support/redis_server.h"
 
@@ -98,12 +98,12 @@ class MembershipFixture : public ::testing::Test {
   std::unique_ptr<v1::AdministrationService::Stub> administration_;
 
   // The tree, as resource names.
-  std::string province_;     // organizations/lam-dong
-  std::string bloc_;         // organizations/duk  (Đảng ủy Khối)
-  std::string college_;      // organizations/cd-su-pham (grassroots)
-  std::string cell_a_;       // organizations/cb-khoa-toan
-  std::string cell_b_;       // organizations/cb-khoa-van
-  std::string youth_union_;  // organizations/doan-truong (mass organisation)
+  std::string province_;        // organizations/lam-dong
+  std::string bloc_;            // organizations/duk  (Đảng ủy Khối)
+  std::string college_;         // organizations/cd-su-pham (grassroots)
+  std::string cell_a_;          // organizations/cb-khoa-toan
+  std::string cell_b_;          // organizations/cb-khoa-van
+  std::string youth_union_;     // organizations/doan-truong (mass organisation)
   std::string other_province_;  // organizations/da-lat-khac
   std::string other_cell_;      // organizations/cb-khac (under the other)
 };

@@ -56,10 +56,10 @@ absl::StatusOr<std::string> NormalizeFullName(absl::string_view raw) {
     return absl::InternalError(
         absl::StrCat("ICU NFC normaliser: ", u_errorName(error)));
   }
-  const icu::UnicodeString normalized = nfc->normalize(
-      icu::UnicodeString::fromUTF8(
-          icu::StringPiece(raw.data(), static_cast<int32_t>(raw.size()))),
-      error);
+  const icu::UnicodeString normalized =
+      nfc->normalize(icu::UnicodeString::fromUTF8(icu::StringPiece(
+                         raw.data(), static_cast<int32_t>(raw.size()))),
+                     error);
   if (U_FAILURE(error)) {
     return absl::InvalidArgumentError(
         absl::StrCat("cannot be normalised: ", u_errorName(error)));
@@ -69,11 +69,10 @@ absl::StatusOr<std::string> NormalizeFullName(absl::string_view raw) {
     const UChar32 c = normalized.char32At(i);
     i += U16_LENGTH(c);
     ++code_points;
-    const bool allowed = u_isalpha(c) || u_getIntPropertyValue(
-                                             c, UCHAR_GENERAL_CATEGORY_MASK) &
-                                             U_GC_M_MASK ||
-                         IsSpace(c) || c == '\'' || c == 0x2019 || c == '-' ||
-                         c == '.';
+    const bool allowed =
+        u_isalpha(c) ||
+        u_getIntPropertyValue(c, UCHAR_GENERAL_CATEGORY_MASK) & U_GC_M_MASK ||
+        IsSpace(c) || c == '\'' || c == 0x2019 || c == '-' || c == '.';
     if (!allowed) {
       std::string shown;
       icu::UnicodeString(c).toUTF8String(shown);
@@ -123,7 +122,8 @@ bool MatchesNameQuery(absl::string_view folded_name,
                       absl::string_view folded_query) {
   const std::vector<absl::string_view> words =
       absl::StrSplit(folded_name, ' ', absl::SkipEmpty());
-  for (absl::string_view q : absl::StrSplit(folded_query, ' ', absl::SkipEmpty())) {
+  for (absl::string_view q :
+       absl::StrSplit(folded_query, ' ', absl::SkipEmpty())) {
     bool found = false;
     for (absl::string_view w : words) {
       if (absl::StartsWith(w, q)) {

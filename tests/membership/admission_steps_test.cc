@@ -1,0 +1,1 @@
+#include "tests/membership/membership_fixture.h"
