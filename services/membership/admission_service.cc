@@ -6,14 +6,19 @@ AdmissionServiceImpl::AdmissionServiceImpl(
     std::shared_ptr<MembershipContext> context)
     : context_(std::move(context)) {}
 
-#define PARTYDEV_FORWARD(Rpc, Request, Response)                    \
-  grpc::ServerUnaryReactor* AdmissionServiceImpl::Rpc(              \
-      grpc::CallbackServerContext* context, const Request* request, \
-      Response* response) {                                         \
-    return context_->runtime().Unary(                               \
-        context, #Rpc, [=](const CallContext& call) {               \
-          return Do##Rpc(call, *request, *response);                \
-        });                                                         \
+#define PARTYDEV_FORWARD(Rpc, Request, Response)                            \
+  grpc::ServerUnaryReactor* AdmissionServiceImpl::Rpc(                      \
+      grpc::CallbackServerContext* context, const Request* request,         \
+      Response* response) {                                                 \
+    return context_->runtime().Unary(                                       \
+        context, #Rpc, [=](const CallContext& call) {                       \
+          absl::StatusOr<bool> replayed =                                   \
+              ReplayRecordedResponse(context_->redis(), context_->prefix(), \
+                                     #Rpc, *request, *response);            \
+          if (!replayed.ok()) return replayed.status();                     \
+          if (*replayed) return absl::OkStatus();                           \
+          return Do##Rpc(call, *request, *response);                        \
+        });                                                                 \
   }
 PARTYDEV_FORWARD(AssignMentor, v1::AssignMentorRequest, v1::Person)
 PARTYDEV_FORWARD(RecordTraining, v1::RecordTrainingRequest, v1::Person)

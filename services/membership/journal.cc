@@ -62,6 +62,29 @@ absl::Status CommitChange(RedisClient& redis, const std::string& prefix,
   return change.write.Commit(redis).status();
 }
 
+absl::StatusOr<bool> ReplayRecordedResponse(
+    RedisClient& redis, const std::string& prefix, absl::string_view method,
+    const google::protobuf::Message& request,
+    google::protobuf::Message& response) {
+  const auto* field = request.GetDescriptor()->FindFieldByName("request_id");
+  if (field == nullptr ||
+      field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+    return false;
+  }
+  const std::string request_id =
+      request.GetReflection()->GetString(request, field);
+  if (request_id.empty()) return false;
+  if (absl::Status s = ValidateRequestId(request_id); !s.ok()) return s;
+  IdempotencyKey key(prefix, method, request_id, request);
+  absl::StatusOr<std::optional<std::string>> cached = key.Lookup(redis);
+  if (!cached.ok()) return cached.status();
+  if (!cached->has_value()) return false;
+  if (!response.ParseFromString(**cached)) {
+    return absl::DataLossError("stored response is not valid");
+  }
+  return true;
+}
+
 common::v1::Date Today() {
   const absl::CivilDay day =
       absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(7 * 3600));

@@ -153,6 +153,17 @@ absl::Status Idempotent(RedisClient& redis, const std::string& prefix,
   return committed;
 }
 
+// The response recorded for an earlier identical request (AIP-155), when
+// `request` has a non-empty `request_id` field: true and `response` filled
+// when there is one. Services call it before validating, so that a retry
+// of a step that succeeded answers as the first call did instead of being
+// judged again against the state that step produced. INVALID_ARGUMENT
+// (REQUEST_ID_REUSED) when the id came with another request.
+absl::StatusOr<bool> ReplayRecordedResponse(
+    RedisClient& redis, const std::string& prefix, absl::string_view method,
+    const google::protobuf::Message& request,
+    google::protobuf::Message& response);
+
 // Idempotent for a Change of people and records.
 template <typename Response>
 absl::Status IdempotentChange(RedisClient& redis, const std::string& prefix,

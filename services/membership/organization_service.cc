@@ -289,6 +289,7 @@ PARTYDEV_UNARY(ListOrganizationRevisions, Revisions,
 PARTYDEV_UNARY(ListOrganizationAncestors, Ancestors,
                v1::ListOrganizationAncestorsRequest,
                v1::ListOrganizationAncestorsResponse)
+PARTYDEV_UNARY(CountPeople, Count, v1::CountPeopleRequest, v1::PeopleCounts)
 #undef PARTYDEV_UNARY
 
 absl::StatusOr<StoredOrganization> OrganizationServiceImpl::ReadAuthorized(
@@ -832,6 +833,130 @@ absl::Status OrganizationServiceImpl::Ancestors(
   }
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
     *response.add_ancestors() = *it;
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+// One organisation's tally from the counters of the organisations it
+// covers (itself, or its subtree).
+v1::OrganizationTally Tally(
+    const v1::Organization& org,
+    const std::vector<std::map<std::string, int64_t>>& counters) {
+  std::map<std::string, int64_t> sum;
+  for (const auto& c : counters) {
+    for (const auto& [field, n] : c) sum[field] += n;
+  }
+  v1::OrganizationTally tally;
+  tally.set_organization(org.name());
+  tally.set_display_name(org.display_name());
+  auto get = [&](const std::string& field) {
+    auto it = sum.find(field);
+    return it == sum.end() ? 0 : static_cast<int32_t>(it->second);
+  };
+  for (int s = common::v1::Stage_MIN + 1; s <= common::v1::Stage_MAX; ++s) {
+    const int n = get(absl::StrCat("stage:", s));
+    if (n == 0) continue;
+    v1::StageCount* row = tally.add_by_stage();
+    row->set_stage(static_cast<common::v1::Stage>(s));
+    row->set_count(n);
+    if (s >= common::v1::STAGE_SOURCED &&
+        s <= common::v1::STAGE_ADMISSION_DECIDED) {
+      tally.set_candidates(tally.candidates() + n);
+    }
+  }
+  tally.set_official_members(
+      get(absl::StrCat("stage:", common::v1::STAGE_OFFICIAL)));
+  tally.set_probationary_members(
+      get(absl::StrCat("stage:", common::v1::STAGE_PROBATION)));
+  tally.set_members(tally.official_members() + tally.probationary_members());
+  tally.set_exempt_members(
+      get(absl::StrCat("status:", v1::PERSON_STATUS_EXEMPT)));
+  tally.set_hosted_temporary_members(get("hosted"));
+  for (int s = v1::PersonStatus_MIN + 1; s <= v1::PersonStatus_MAX; ++s) {
+    const int n = get(absl::StrCat("status:", s));
+    if (n == 0) continue;
+    v1::StatusCount* row = tally.add_by_status();
+    row->set_status(static_cast<v1::PersonStatus>(s));
+    row->set_count(n);
+  }
+  for (int c = common::v1::Category_MIN + 1; c <= common::v1::Category_MAX;
+       ++c) {
+    const int members = get(absl::StrCat("mcat:", c));
+    const int candidates = get(absl::StrCat("ccat:", c));
+    if (members == 0 && candidates == 0) continue;
+    v1::CategoryCount* row = tally.add_by_category();
+    row->set_category(static_cast<common::v1::Category>(c));
+    row->set_members(members);
+    row->set_candidates(candidates);
+  }
+  return tally;
+}
+
+}  // namespace
+
+absl::Status OrganizationServiceImpl::Count(
+    const CallContext& call, const v1::CountPeopleRequest& request,
+    v1::PeopleCounts& response) {
+  {
+    const Date today = Today();
+    if (request.has_as_of() &&
+        std::make_tuple(request.as_of().year(), request.as_of().month(),
+                        request.as_of().day()) !=
+            std::make_tuple(today.year(), today.month(), today.day())) {
+      return InvalidField("as_of",
+                          "counts are kept for today only; list the people "
+                          "of a past date with ListPeople(as_of)");
+    }
+  }
+  absl::StatusOr<StoredOrganization> root =
+      ReadAuthorized(call, request.organization(), "organization");
+  if (!root.ok()) return root.status();
+  // The organisations each row covers.
+  auto covered = [&](const v1::Organization& org)
+      -> absl::StatusOr<std::vector<std::string>> {
+    std::vector<std::string> ids = {OrganizationId(org.name())};
+    if (!request.include_descendants()) return ids;
+    std::string after;
+    while (true) {
+      absl::StatusOr<OrganizationPage> page =
+          store_.ListSubtree(PathKey(org), after, 1000);
+      if (!page.ok()) return page.status();
+      for (const auto& o : page->organizations) {
+        ids.push_back(OrganizationId(o.organization.name()));
+      }
+      if (page->next_cursor.empty()) return ids;
+      after = page->next_cursor;
+    }
+  };
+  auto tally = [&](const v1::Organization& org)
+      -> absl::StatusOr<v1::OrganizationTally> {
+    absl::StatusOr<std::vector<std::string>> ids = covered(org);
+    if (!ids.ok()) return ids.status();
+    absl::StatusOr<std::vector<std::map<std::string, int64_t>>> counters =
+        context_->people().Counters(*ids);
+    if (!counters.ok()) return counters.status();
+    return Tally(org, *counters);
+  };
+  *response.mutable_as_of() = Today();
+  absl::StatusOr<v1::OrganizationTally> total = tally(root->organization);
+  if (!total.ok()) return total.status();
+  *response.mutable_total() = *std::move(total);
+  if (request.per_child()) {
+    std::string after;
+    while (true) {
+      absl::StatusOr<OrganizationPage> children = store_.ListChildren(
+          OrganizationId(root->organization.name()), after, 1000);
+      if (!children.ok()) return children.status();
+      for (const auto& child : children->organizations) {
+        absl::StatusOr<v1::OrganizationTally> row = tally(child.organization);
+        if (!row.ok()) return row.status();
+        *response.add_children() = *std::move(row);
+      }
+      if (children->next_cursor.empty()) break;
+      after = children->next_cursor;
+    }
   }
   return absl::OkStatus();
 }

@@ -7,9 +7,9 @@
 // entry in one atomic write (organization_store.h).
 //
 // Implemented: Get, List, Create, Update, Move, Dissolve,
-// ListOrganizationRevisions, ListOrganizationAncestors. Merge, Split and
-// CountPeople answer UNIMPLEMENTED until the people records they move and
-// count exist (issue #4).
+// ListOrganizationRevisions, ListOrganizationAncestors, CountPeople (from
+// the counters the person store keeps in the same write as each change).
+// Merge and Split answer UNIMPLEMENTED: they move people between cells.
 
 #ifndef PARTYDEV_SERVICES_MEMBERSHIP_ORGANIZATION_SERVICE_H_
 #define PARTYDEV_SERVICES_MEMBERSHIP_ORGANIZATION_SERVICE_H_
@@ -63,6 +63,9 @@ class OrganizationServiceImpl final
       grpc::CallbackServerContext* context,
       const v1::ListOrganizationAncestorsRequest* request,
       v1::ListOrganizationAncestorsResponse* response) override;
+  grpc::ServerUnaryReactor* CountPeople(grpc::CallbackServerContext* context,
+                                        const v1::CountPeopleRequest* request,
+                                        v1::PeopleCounts* response) override;
 
  private:
   absl::Status Get(const CallContext& call,
@@ -89,6 +92,10 @@ class OrganizationServiceImpl final
   absl::Status Ancestors(const CallContext& call,
                          const v1::ListOrganizationAncestorsRequest& request,
                          v1::ListOrganizationAncestorsResponse& response);
+
+  absl::Status Count(const CallContext& call,
+                     const v1::CountPeopleRequest& request,
+                     v1::PeopleCounts& response);
 
   // Reads an organisation named in `field` and checks that the caller's
   // subtree holds it.

@@ -12,13 +12,22 @@
 #define PARTYDEV_SERVICES_MEMBERSHIP_PERSON_SERVICE_H_
 
 #include <memory>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "common/service_runtime.h"
 #include "partydev/membership/v1/people.grpc.pb.h"
 #include "services/membership/membership_context.h"
 
 namespace partydev::membership {
+
+// A member's party age on `as_of`: from the first admission, less the
+// recorded gaps (people/{id}/partyAgeGaps) and `extra` ones (Party Charter
+// art. 6; person_lifecycle.cc).
+absl::StatusOr<v1::PartyAge> PartyAgeOf(
+    MembershipContext& context, const v1::Person& person,
+    const common::v1::Date& as_of, const std::vector<v1::PartyAgeGap>& extra);
 
 class PersonServiceImpl final : public v1::PersonService::CallbackService {
  public:

@@ -123,8 +123,7 @@ void PersonStore::StageWrite(AtomicWrite& write, const StoredPerson* before,
       write.ZRem(RollKey(old_home, Roll::kHome), RollMember(*old));
     }
     if (old_home != new_home) {
-      write.ZAdd(RollKey(old_home, Roll::kFormer), 0,
-                 LastSegment(after.name()));
+      write.ZAdd(RollKey(old_home, Roll::kFormer), 0, RollMember(*old));
     }
     for (const auto& field : CounterFields(*old)) {
       write.HIncrBy(CountersKey(old_home), field, -1);
@@ -159,24 +158,6 @@ absl::StatusOr<PersonIdPage> PersonStore::Page(
     const std::vector<std::string>& org_ids, Roll roll,
     const std::string& cursor, const std::string& folded_query, int limit) {
   PersonIdPage page;
-  if (roll == Roll::kFormer) {
-    // Former rolls hold ids only: merge them in id order.
-    std::set<std::string> ids;
-    for (const auto& org : org_ids) {
-      absl::StatusOr<std::vector<std::string>> all =
-          records_.All(RollKey(org, roll));
-      if (!all.ok()) return all.status();
-      ids.insert(all->begin(), all->end());
-    }
-    for (auto it = ids.upper_bound(cursor); it != ids.end(); ++it) {
-      if (static_cast<int>(page.ids.size()) == limit) {
-        page.next_cursor = page.ids.back();
-        break;
-      }
-      page.ids.push_back(*it);
-    }
-    return page;
-  }
   // Each roll is sorted: read a batch past the cursor from every roll,
   // merge, filter by name, and go on until the page is full or every roll
   // is exhausted.
@@ -219,6 +200,7 @@ absl::StatusOr<PersonIdPage> PersonStore::Page(
         break;
       }
       page.ids.push_back(member.substr(sep + 1));
+      page.positions.push_back(member);
       page.next_cursor = member;
     }
     if (!bound.has_value()) break;  // every roll was read to its end

@@ -13,8 +13,8 @@
 //                          a page in name order is one range
 //   P o:<org>:hosted       the same, for members hosted on a temporary
 //                          transfer
-//   P o:<org>:former       zset of the ids of people whose home <org> was
-//                          once (a roll "as of" a past date reads them too)
+//   P o:<org>:former       the same, for people whose home <org> was once
+//                          (a roll "as of" a past date reads them too)
 //   P o:<org>:counts       hash of counters of the people at home there:
 //                          "stage:<n>", "status:<n>", "mcat:<n>" (members
 //                          per category), "ccat:<n>" (candidates per
@@ -55,7 +55,9 @@ enum class Roll {
 // A page of people ids from one or more rolls, in (folded name, id) order.
 struct PersonIdPage {
   std::vector<std::string> ids;
-  std::string next_cursor;  // "<folded name>\x1f<id>" of the last; "" at end
+  // The roll position of each id ("<folded name>\x1f<id>"): a cursor.
+  std::vector<std::string> positions;
+  std::string next_cursor;  // the position of the last; "" at the end
 };
 
 class PersonStore {
