@@ -1,23 +1,592 @@
 #include "services/membership/administration_service.h"
 
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/authorization.h"
 #include "common/errors.h"
 #include "common/ids.h"
 #include "common/paging.h"
+#include "services/membership/csv.h"
+#include "services/membership/domain/dates.h"
+#include "services/membership/journal.h"
 #include "services/membership/organization_tree.h"
+#include "services/membership/person_access.h"
+#include "services/membership/person_service.h"
 
 namespace partydev::membership {
+namespace {
+
+using common::v1::Date;
+
+// Past this the import refuses the file: it is held in memory whole.
+constexpr size_t kMaxImportBytes = 64u << 20;
+constexpr size_t kMaxChunkBytes = 1u << 20;
+// Rows checked for cancellation together, and counted as one batch.
+constexpr int kImportBatchRows = 100;
+// The export reads this many people at a time and sends chunks of about
+// kExportChunkBytes.
+constexpr int kExportPageSize = 200;
+constexpr size_t kExportChunkBytes = 64u << 10;
+
+// The columns of IMPORT_KIND_PEOPLE / EXPORT_KIND_PEOPLE, in export order
+// (import_export.proto).
+const std::vector<std::string>& PeopleColumns() {
+  static const auto* const kColumns = new std::vector<std::string>{
+      "person_id",
+      "citizen_id",
+      "full_name",
+      "date_of_birth",
+      "gender",
+      "ethnicity",
+      "religion",
+      "general_education",
+      "qualification",
+      "occupation",
+      "workplace",
+      "categories",
+      "organization",
+      "stage",
+      "sourced_on",
+      "source_kind",
+      "admission_decision_number",
+      "admission_decision_date",
+      "admission_deciding_organization",
+      "ceremony_on",
+      "official_on",
+      "party_card_number",
+      "dues_category",
+      "dues_base_vnd",
+      "phone",
+      "email",
+      "residence_address",
+      "place_of_origin",
+  };
+  return *kColumns;
+}
+
+// Without these a row cannot be a person: their absence refuses the file.
+const std::vector<std::string>& RequiredPeopleColumns() {
+  static const auto* const kColumns = new std::vector<std::string>{
+      "citizen_id", "full_name",         "date_of_birth",
+      "gender",     "general_education", "organization"};
+  return *kColumns;
+}
+
+const std::vector<std::string>& OrganizationColumns() {
+  static const auto* const kColumns =
+      new std::vector<std::string>{"organization_id",
+                                   "parent_id",
+                                   "display_name",
+                                   "kind",
+                                   "level",
+                                   "short_name",
+                                   "sector_tags",
+                                   "valid_from",
+                                   "document_code",
+                                   "founding_decision_number",
+                                   "founding_decision_date"};
+  return *kColumns;
+}
+
+bool IsSensitiveColumn(absl::string_view column) {
+  for (const auto& f : SensitiveFields()) {
+    if (f == column) return true;
+  }
+  return false;
+}
+
+absl::StatusOr<char> DelimiterOf(const std::string& delimiter,
+                                 absl::string_view field) {
+  if (delimiter.empty() || delimiter == ",") return ',';
+  if (delimiter == ";") return ';';
+  return InvalidField(field, "must be \",\" or \";\"");
+}
+
+// "YYYY-MM-DD" or "DD/MM/YYYY" (how Vietnamese sheets write dates).
+std::optional<Date> ParseDate(absl::string_view text) {
+  std::vector<absl::string_view> parts;
+  int y = 0, m = 0, d = 0;
+  if (absl::StrContains(text, '-')) {
+    parts = absl::StrSplit(text, '-');
+    if (parts.size() != 3 || parts[0].size() != 4 ||
+        !absl::SimpleAtoi(parts[0], &y) || !absl::SimpleAtoi(parts[1], &m) ||
+        !absl::SimpleAtoi(parts[2], &d)) {
+      return std::nullopt;
+    }
+  } else {
+    parts = absl::StrSplit(text, '/');
+    if (parts.size() != 3 || parts[2].size() != 4 ||
+        !absl::SimpleAtoi(parts[0], &d) || !absl::SimpleAtoi(parts[1], &m) ||
+        !absl::SimpleAtoi(parts[2], &y)) {
+      return std::nullopt;
+    }
+  }
+  Date date = domain::MakeDate(y, m, d);
+  if (!domain::IsValidDate(date)) return std::nullopt;
+  return date;
+}
+
+std::string DateText(const Date& date) {
+  if (domain::IsUnset(date)) return "";
+  return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(),
+                         date.day());
+}
+
+// An enum value written without its prefix ("STUDENT") or with it.
+std::optional<int> ParseEnum(const google::protobuf::EnumDescriptor* type,
+                             absl::string_view prefix, absl::string_view text) {
+  std::string upper = absl::AsciiStrToUpper(text);
+  if (!absl::StartsWith(upper, prefix)) upper = absl::StrCat(prefix, upper);
+  const google::protobuf::EnumValueDescriptor* value =
+      type->FindValueByName(upper);
+  if (value == nullptr || value->number() == 0) return std::nullopt;
+  return value->number();
+}
+
+std::string EnumText(const google::protobuf::EnumDescriptor* type,
+                     absl::string_view prefix, int number) {
+  if (number == 0) return "";
+  const google::protobuf::EnumValueDescriptor* value =
+      type->FindValueByNumber(number);
+  if (value == nullptr) return absl::StrCat(number);
+  absl::string_view name = value->name();
+  absl::ConsumePrefix(&name, prefix);
+  return std::string(name);
+}
+
+std::string EnumNames(const google::protobuf::EnumDescriptor* type,
+                      absl::string_view prefix) {
+  std::vector<std::string> names;
+  for (int i = 0; i < type->value_count(); ++i) {
+    if (type->value(i)->number() == 0) continue;
+    absl::string_view name = type->value(i)->name();
+    absl::ConsumePrefix(&name, prefix);
+    names.emplace_back(name);
+  }
+  return absl::StrJoin(names, " | ");
+}
+
+// Only a well-formed number is looked up; RegisterPerson names the rest.
+bool IsValidCitizenIdShape(const std::string& id) {
+  return id.size() == 12 && std::all_of(id.begin(), id.end(), [](char c) {
+           return absl::ascii_isdigit(static_cast<unsigned char>(c));
+         });
+}
+
+std::string OrganizationName(absl::string_view text) {
+  if (text.empty() || absl::StartsWith(text, "organizations/")) {
+    return std::string(text);
+  }
+  return absl::StrCat("organizations/", text);
+}
+
+// One row of the file as the import sees it.
+class Row {
+ public:
+  Row(const std::map<std::string, int>& columns,
+      const std::vector<std::string>& fields)
+      : columns_(columns), fields_(fields) {}
+
+  // The trimmed value of `column`; "" when the file lacks the column.
+  std::string Get(const std::string& column) const {
+    auto it = columns_.find(column);
+    if (it == columns_.end()) return "";
+    return std::string(absl::StripAsciiWhitespace(fields_[it->second]));
+  }
+
+ private:
+  const std::map<std::string, int>& columns_;
+  const std::vector<std::string>& fields_;
+};
+
+void AddProblem(v1::RejectedRow& rejected, absl::string_view column,
+                absl::string_view rule_id, absl::string_view description) {
+  v1::RowProblem* p = rejected.add_problems();
+  p->set_column(std::string(column));
+  p->set_rule_id(std::string(rule_id));
+  p->set_description(std::string(description));
+}
+
+// Reads a people row into a CreatePersonRequest; problems of form go into
+// `rejected`. Never quotes a value: some columns are personal data.
+v1::CreatePersonRequest ParsePersonRow(const Row& row,
+                                       v1::RejectedRow& rejected) {
+  v1::CreatePersonRequest request;
+  v1::Person* p = request.mutable_person();
+  request.set_person_id(row.Get("person_id"));
+  p->set_citizen_id(row.Get("citizen_id"));
+  p->set_full_name(row.Get("full_name"));
+  auto date = [&](const std::string& column, Date* out, bool required) {
+    const std::string text = row.Get(column);
+    if (text.empty()) {
+      if (required) {
+        AddProblem(rejected, column, absl::StrCat("import.", column),
+                   "is required");
+      }
+      return;
+    }
+    std::optional<Date> d = ParseDate(text);
+    if (!d.has_value()) {
+      AddProblem(rejected, column, "import.date_format",
+                 "is not a date (YYYY-MM-DD or DD/MM/YYYY)");
+      return;
+    }
+    *out = *d;
+  };
+  auto enumeration = [&](const std::string& column,
+                         const google::protobuf::EnumDescriptor* type,
+                         absl::string_view prefix, bool required) -> int {
+    const std::string text = row.Get(column);
+    if (text.empty()) {
+      if (required) {
+        AddProblem(rejected, column, absl::StrCat("import.", column),
+                   absl::StrCat("is required: ", EnumNames(type, prefix)));
+      }
+      return 0;
+    }
+    std::optional<int> v = ParseEnum(type, prefix, text);
+    if (!v.has_value()) {
+      AddProblem(rejected, column, "import.enum_value",
+                 absl::StrCat("must be one of ", EnumNames(type, prefix)));
+      return 0;
+    }
+    return *v;
+  };
+  date("date_of_birth", p->mutable_date_of_birth(), true);
+
+  const std::string gender = row.Get("gender");
+  if (gender == "Nam") {
+    p->set_gender(v1::GENDER_MALE);
+  } else if (gender == "N\xe1\xbb\xaf") {  // "Nữ" in NFC
+    p->set_gender(v1::GENDER_FEMALE);
+  } else {
+    p->set_gender(static_cast<v1::Gender>(
+        enumeration("gender", v1::Gender_descriptor(), "GENDER_", true)));
+  }
+  p->set_ethnicity(row.Get("ethnicity"));
+  p->set_religion(row.Get("religion"));
+
+  const std::string education = row.Get("general_education");
+  if (education == "5/12") {
+    p->set_general_education(v1::GENERAL_EDUCATION_PRIMARY);
+  } else if (education == "9/12") {
+    p->set_general_education(v1::GENERAL_EDUCATION_LOWER_SECONDARY);
+  } else if (education == "12/12") {
+    p->set_general_education(v1::GENERAL_EDUCATION_UPPER_SECONDARY);
+  } else {
+    p->set_general_education(static_cast<v1::GeneralEducation>(
+        enumeration("general_education", v1::GeneralEducation_descriptor(),
+                    "GENERAL_EDUCATION_", true)));
+  }
+  p->set_qualification(static_cast<v1::Qualification>(
+      enumeration("qualification", v1::Qualification_descriptor(),
+                  "QUALIFICATION_", false)));
+  p->set_occupation(row.Get("occupation"));
+  p->set_workplace(row.Get("workplace"));
+  for (absl::string_view c :
+       absl::StrSplit(row.Get("categories"), ';', absl::SkipWhitespace())) {
+    std::optional<int> v =
+        ParseEnum(common::v1::Category_descriptor(), "CATEGORY_",
+                  absl::StripAsciiWhitespace(c));
+    if (!v.has_value()) {
+      AddProblem(rejected, "categories", "import.enum_value",
+                 absl::StrCat("must be \";\"-separated values of ",
+                              EnumNames(common::v1::Category_descriptor(),
+                                        "CATEGORY_")));
+      break;
+    }
+    p->add_categories(static_cast<common::v1::Category>(*v));
+  }
+  p->set_organization(OrganizationName(row.Get("organization")));
+  if (p->organization().empty()) {
+    AddProblem(rejected, "organization", "import.organization",
+               "is required: the id of the cell");
+  }
+
+  int stage = common::v1::STAGE_SOURCED;
+  if (!row.Get("stage").empty()) {
+    stage =
+        enumeration("stage", common::v1::Stage_descriptor(), "STAGE_", false);
+  }
+  if (stage == common::v1::STAGE_SOURCED) {
+    v1::CandidateSource* source = p->mutable_source();
+    date("sourced_on", source->mutable_sourced_on(), true);
+    int kind = v1::SOURCE_KIND_CELL;
+    if (!row.Get("source_kind").empty()) {
+      kind = enumeration("source_kind", v1::SourceKind_descriptor(),
+                         "SOURCE_KIND_", false);
+    }
+    source->set_kind(static_cast<v1::SourceKind>(kind));
+    // The cell found her unless the sheet says otherwise: the roll has no
+    // column for another finder.
+    if (kind == v1::SOURCE_KIND_CELL) {
+      source->set_organization(p->organization());
+    }
+  } else if (stage == common::v1::STAGE_PROBATION ||
+             stage == common::v1::STAGE_OFFICIAL) {
+    v1::ExistingMembership* m = request.mutable_existing_membership();
+    m->mutable_admission_decision()->set_number(
+        row.Get("admission_decision_number"));
+    date("admission_decision_date",
+         m->mutable_admission_decision()->mutable_signed_on(), true);
+    m->mutable_admission_decision()->set_deciding_organization(
+        OrganizationName(row.Get("admission_deciding_organization")));
+    date("ceremony_on", m->mutable_ceremony_on(),
+         stage == common::v1::STAGE_PROBATION);
+    if (stage == common::v1::STAGE_OFFICIAL) {
+      date("official_on", m->mutable_official_on(), true);
+    } else if (!row.Get("official_on").empty()) {
+      AddProblem(rejected, "official_on", "import.stage",
+                 "must be empty for a PROBATION member (stage OFFICIAL has "
+                 "an official date)");
+    }
+  } else if (stage != 0) {
+    AddProblem(rejected, "stage", "import.stage",
+               "an import registers SOURCED candidates or PROBATION and "
+               "OFFICIAL members; the steps between are recorded by "
+               "AdmissionService");
+  }
+  p->set_party_card_number(row.Get("party_card_number"));
+  const int dues = enumeration("dues_category", v1::DuesCategory_descriptor(),
+                               "DUES_CATEGORY_", false);
+  if (dues != 0) {
+    p->mutable_dues()->set_category(static_cast<v1::DuesCategory>(dues));
+  }
+  const std::string base = row.Get("dues_base_vnd");
+  if (!base.empty()) {
+    int64_t amount = 0;
+    if (!absl::SimpleAtoi(base, &amount) || amount < 0) {
+      AddProblem(rejected, "dues_base_vnd", "import.amount",
+                 "must be a whole number of đồng");
+    } else {
+      p->mutable_dues()->set_base_amount_vnd(amount);
+    }
+  }
+  p->set_phone(row.Get("phone"));
+  p->set_email(row.Get("email"));
+  p->set_residence_address(row.Get("residence_address"));
+  p->set_place_of_origin(row.Get("place_of_origin"));
+  return request;
+}
+
+// The column of a CreatePersonRequest field path named by RegisterPerson.
+std::string ColumnOf(absl::string_view field) {
+  static const auto* const kColumns = new std::map<std::string, std::string>{
+      {"person_id", "person_id"},
+      {"person.source.sourced_on", "sourced_on"},
+      {"person.source", "source_kind"},
+      {"person.source.kind", "source_kind"},
+      {"person.source.organization", "source_kind"},
+      {"person.source.recommended_by", "source_kind"},
+      {"person.dues.category", "dues_category"},
+      {"person.dues.base_amount_vnd", "dues_base_vnd"},
+      {"existing_membership.admission_decision.number",
+       "admission_decision_number"},
+      {"existing_membership.admission_decision.signed_on",
+       "admission_decision_date"},
+      {"existing_membership.admission_decision.deciding_organization",
+       "admission_deciding_organization"},
+      {"existing_membership.ceremony_on", "ceremony_on"},
+      {"existing_membership.official_on", "official_on"},
+  };
+  auto it = kColumns->find(std::string(field));
+  if (it != kColumns->end()) return it->second;
+  absl::string_view rest = field;
+  if (absl::ConsumePrefix(&rest, "person.")) {
+    for (const auto& c : PeopleColumns()) {
+      if (absl::StartsWith(rest, c)) return c;
+    }
+  }
+  return std::string(field);
+}
+
+// A refusal of RegisterPerson as the problems of a row; false when the
+// refusal is not about the row (Redis down...): the import stops.
+bool ProblemsOf(const absl::Status& status, v1::RejectedRow& rejected) {
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kPermissionDenied:
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kOutOfRange:
+      break;
+    default:
+      return false;
+  }
+  bool any = false;
+  for (const FieldViolation& v : FieldViolationsOf(status)) {
+    const std::string column = ColumnOf(v.field);
+    const bool required = absl::StartsWith(v.description, "is required");
+    AddProblem(
+        rejected, column,
+        absl::StrCat("person.", column, required ? "_required" : "_format"),
+        v.description);
+    any = true;
+  }
+  for (const RuleViolation& v : RuleViolationsOf(status)) {
+    AddProblem(rejected, ColumnOf(v.subject), v.rule, v.description);
+    any = true;
+  }
+  if (!any) {
+    std::string column;
+    std::string rule =
+        absl::StrCat("import.", absl::AsciiStrToLower(ReasonOf(status)));
+    if (status.code() == absl::StatusCode::kPermissionDenied) {
+      column = "organization";
+      rule = absl::StrCat("authorization.",
+                          absl::AsciiStrToLower(ReasonOf(status)));
+    } else if (status.code() == absl::StatusCode::kAlreadyExists) {
+      column = "citizen_id";
+      rule = "person.citizen_id_unique";
+    }
+    AddProblem(rejected, column, rule, status.message());
+  }
+  return true;
+}
+
+std::vector<std::string> PersonRow(const v1::Person& p, bool sensitive) {
+  const v1::Admission& a = p.admission();
+  std::vector<std::string> row;
+  row.reserve(PeopleColumns().size());
+  for (const std::string& c : PeopleColumns()) {
+    if (!sensitive && IsSensitiveColumn(c)) {
+      row.emplace_back();
+      continue;
+    }
+    std::string v;
+    if (c == "person_id") {
+      v = LastSegment(p.name());
+    } else if (c == "citizen_id") {
+      v = p.citizen_id();
+    } else if (c == "full_name") {
+      v = p.full_name();
+    } else if (c == "date_of_birth") {
+      v = DateText(p.date_of_birth());
+    } else if (c == "gender") {
+      v = EnumText(v1::Gender_descriptor(), "GENDER_", p.gender());
+    } else if (c == "ethnicity") {
+      v = p.ethnicity();
+    } else if (c == "religion") {
+      v = p.religion();
+    } else if (c == "general_education") {
+      v = EnumText(v1::GeneralEducation_descriptor(), "GENERAL_EDUCATION_",
+                   p.general_education());
+    } else if (c == "qualification") {
+      v = EnumText(v1::Qualification_descriptor(), "QUALIFICATION_",
+                   p.qualification());
+    } else if (c == "occupation") {
+      v = p.occupation();
+    } else if (c == "workplace") {
+      v = p.workplace();
+    } else if (c == "categories") {
+      std::vector<std::string> names;
+      for (int cat : p.categories()) {
+        names.push_back(
+            EnumText(common::v1::Category_descriptor(), "CATEGORY_", cat));
+      }
+      v = absl::StrJoin(names, ";");
+    } else if (c == "organization") {
+      v = LastSegment(p.organization());
+    } else if (c == "stage") {
+      v = EnumText(common::v1::Stage_descriptor(), "STAGE_", p.stage());
+    } else if (c == "sourced_on") {
+      v = DateText(p.has_source() ? p.source().sourced_on()
+                                  : a.source().sourced_on());
+    } else if (c == "source_kind") {
+      v = EnumText(v1::SourceKind_descriptor(), "SOURCE_KIND_",
+                   p.has_source() ? p.source().kind() : a.source().kind());
+    } else if (c == "admission_decision_number") {
+      v = a.admission_decision().number();
+    } else if (c == "admission_decision_date") {
+      v = DateText(a.admission_decision().signed_on());
+    } else if (c == "admission_deciding_organization") {
+      v = LastSegment(a.admission_decision().deciding_organization());
+    } else if (c == "ceremony_on") {
+      v = DateText(a.ceremony_on());
+    } else if (c == "official_on") {
+      v = DateText(a.official_on());
+    } else if (c == "party_card_number") {
+      v = p.party_card_number();
+    } else if (c == "dues_category") {
+      v = EnumText(v1::DuesCategory_descriptor(), "DUES_CATEGORY_",
+                   p.dues().category());
+    } else if (c == "dues_base_vnd") {
+      if (p.dues().base_amount_vnd() != 0) {
+        v = absl::StrCat(p.dues().base_amount_vnd());
+      }
+    } else if (c == "phone") {
+      v = p.phone();
+    } else if (c == "email") {
+      v = p.email();
+    } else if (c == "residence_address") {
+      v = p.residence_address();
+    } else if (c == "place_of_origin") {
+      v = p.place_of_origin();
+    }
+    row.push_back(std::move(v));
+  }
+  return row;
+}
+
+std::vector<std::string> OrganizationRow(const v1::Organization& o) {
+  std::vector<std::string> tags;
+  for (int t : o.sector_tags()) {
+    tags.push_back(
+        EnumText(common::v1::SectorTag_descriptor(), "SECTOR_TAG_", t));
+  }
+  return {LastSegment(o.name()),
+          LastSegment(o.parent()),
+          o.display_name(),
+          o.kind(),
+          o.level(),
+          o.short_name(),
+          absl::StrJoin(tags, ";"),
+          DateText(o.valid_from()),
+          o.document_code(),
+          o.founding_decision().number(),
+          DateText(o.founding_decision().signed_on())};
+}
+
+// A file name without diacritics or spaces, for the browser's download.
+std::string FileSlug(absl::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
+      out.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+    } else if (!out.empty() && out.back() != '-') {
+      out.push_back('-');
+    }
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
+}  // namespace
 
 AdministrationServiceImpl::AdministrationServiceImpl(
-    ServiceRuntime& runtime,
+    std::shared_ptr<MembershipContext> context,
     std::shared_ptr<const domain::RuleSetRegistry> rule_sets)
-    : runtime_(runtime),
+    : context_(std::move(context)),
+      runtime_(context_->runtime()),
       rule_sets_(std::move(rule_sets)),
-      store_(runtime.redis(), HashTaggedPrefix(runtime.config().key_prefix)) {}
+      store_(runtime_.redis(), HashTaggedPrefix(runtime_.config().key_prefix)) {
+}
 
 grpc::ServerUnaryReactor* AdministrationServiceImpl::GetRuleSet(
     grpc::CallbackServerContext* context, const v1::GetRuleSetRequest* request,
@@ -144,6 +713,572 @@ absl::Status AdministrationServiceImpl::AuditEntry(
   if (!entry.ok()) return entry.status();
   response = *std::move(entry);
   return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* AdministrationServiceImpl::GetWorkingDayCalendar(
+    grpc::CallbackServerContext* context,
+    const v1::GetWorkingDayCalendarRequest* request,
+    v1::WorkingDayCalendar* response) {
+  return runtime_.Unary(
+      context, "GetWorkingDayCalendar", [=](const CallContext&) {
+        absl::string_view rest = request->name();
+        int year = 0;
+        if (!absl::ConsumePrefix(&rest, "workingDayCalendars/") ||
+            !absl::SimpleAtoi(rest, &year)) {
+          return InvalidField("name", "must be workingDayCalendars/{year}");
+        }
+        for (const auto& y : context_->calendar().years()) {
+          if (y.year() == year) {
+            *response = y;
+            return absl::OkStatus();
+          }
+        }
+        return absl::NotFoundError(
+            absl::StrCat(request->name(),
+                         " is not in the calendar (services/membership/rules/"
+                         "calendar_vn.json)"));
+      });
+}
+
+grpc::ServerUnaryReactor* AdministrationServiceImpl::UpdateWorkingDayCalendar(
+    grpc::CallbackServerContext* context,
+    const v1::UpdateWorkingDayCalendarRequest* /*request*/,
+    v1::WorkingDayCalendar* /*response*/) {
+  return runtime_.Unary(
+      context, "UpdateWorkingDayCalendar", [](const CallContext&) {
+        // Deadlines already computed would have to be recomputed and
+        // announced with the calendar; until that lands the calendar is
+        // edited where it is loaded from, so no deadline silently drifts.
+        return absl::UnimplementedError(
+            "the working-day calendar is configuration: edit "
+            "services/membership/rules/calendar_vn.json and restart "
+            "membershipd");
+      });
+}
+
+// Reads the header and every chunk, then imports on the executor.
+class AdministrationServiceImpl::ImportReactor final
+    : public grpc::ServerReadReactor<v1::ImportCsvRequest> {
+ public:
+  ImportReactor(AdministrationServiceImpl& service,
+                grpc::CallbackServerContext* context,
+                v1::ImportCsvReport* response)
+      : service_(service), response_(response) {
+    absl::Status admitted =
+        service_.runtime_.BeginCall(context, "ImportCsv", &call_);
+    if (!admitted.ok()) {
+      Fail(admitted);
+      return;
+    }
+    StartRead(&message_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      // The client closed its side (or the call is gone: Import sees it).
+      service_.runtime_.executor().Submit([this] {
+        absl::Status status;
+        if (call_.Cancelled()) {
+          status = absl::CancelledError("the import was cancelled");
+        } else if (!have_header_) {
+          status =
+              InvalidField("header", "the first message must be the header");
+        } else {
+          status = service_.Import(call_, header_, file_, *response_);
+        }
+        Finish(service_.runtime_.FinishCall(call_, status));
+      });
+      return;
+    }
+    if (!have_header_) {
+      if (!message_.has_header()) {
+        Fail(InvalidField("header", "the first message must be the header"));
+        return;
+      }
+      header_ = message_.header();
+      have_header_ = true;
+    } else {
+      if (message_.has_header()) {
+        Fail(InvalidField("header", "only the first message is a header"));
+        return;
+      }
+      if (message_.chunk().size() > kMaxChunkBytes) {
+        Fail(InvalidField("chunk", "at most 1 MiB per chunk"));
+        return;
+      }
+      if (file_.size() + message_.chunk().size() > kMaxImportBytes) {
+        Fail(WithReason(absl::ResourceExhaustedError(
+                            "the file is larger than 64 MiB: split it"),
+                        "RESOURCE_EXHAUSTED"));
+        return;
+      }
+      file_ += message_.chunk();
+    }
+    StartRead(&message_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void Fail(const absl::Status& status) {
+    Finish(service_.runtime_.FinishCall(call_, status));
+  }
+
+  AdministrationServiceImpl& service_;
+  v1::ImportCsvReport* const response_;
+  CallContext call_;
+  v1::ImportCsvRequest message_;
+  v1::ImportCsvHeader header_;
+  bool have_header_ = false;
+  std::string file_;
+};
+
+grpc::ServerReadReactor<v1::ImportCsvRequest>*
+AdministrationServiceImpl::ImportCsv(grpc::CallbackServerContext* context,
+                                     v1::ImportCsvReport* response) {
+  return new ImportReactor(*this, context, response);
+}
+
+absl::Status AdministrationServiceImpl::Import(
+    const CallContext& call, const v1::ImportCsvHeader& header,
+    absl::string_view file, v1::ImportCsvReport& report) {
+  if (header.kind() == v1::IMPORT_KIND_UNSPECIFIED) {
+    return InvalidField("header.kind", "is required");
+  }
+  if (header.kind() != v1::IMPORT_KIND_PEOPLE) {
+    return absl::UnimplementedError(
+        "only IMPORT_KIND_PEOPLE is imported yet; create organisations "
+        "with OrganizationService");
+  }
+  absl::StatusOr<char> delimiter =
+      DelimiterOf(header.delimiter(), "header.delimiter");
+  if (!delimiter.ok()) return delimiter.status();
+  const std::string scope_name = header.organization();
+  if (!absl::StartsWith(scope_name, "organizations/") ||
+      LastSegment(scope_name).empty()) {
+    return InvalidField("header.organization",
+                        "is required (\"organizations/{id}\")");
+  }
+  absl::StatusOr<StoredOrganization> scope =
+      context_->organizations().Get(LastSegment(scope_name));
+  if (absl::IsNotFound(scope.status())) {
+    return InvalidField("header.organization",
+                        absl::StrCat(scope_name, " does not exist"));
+  }
+  if (!scope.ok()) return scope.status();
+  if (absl::Status s = RequireWithinSubtree(call.principal,
+                                            {scope->organization.path().begin(),
+                                             scope->organization.path().end()},
+                                            scope_name);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = RequireRecorder(call.principal, "import a roll");
+      !s.ok()) {
+    return s;
+  }
+
+  absl::StatusOr<std::vector<csv::Record>> records =
+      csv::Parse(file, *delimiter);
+  if (!records.ok()) {
+    return InvalidField("chunk", records.status().message());
+  }
+  if (records->empty()) {
+    return InvalidField("chunk",
+                        "the file is empty: the first line must "
+                        "name the columns");
+  }
+  std::map<std::string, int> columns;
+  {
+    const std::set<std::string> known(PeopleColumns().begin(),
+                                      PeopleColumns().end());
+    const std::vector<std::string>& names = (*records)[0].fields;
+    std::vector<FieldViolation> bad;
+    for (size_t i = 0; i < names.size(); ++i) {
+      const std::string name(absl::StripAsciiWhitespace(names[i]));
+      if (known.count(name) == 0) {
+        bad.push_back({"chunk", absl::StrCat("column ", i + 1, " (\"", name,
+                                             "\") is not a column of "
+                                             "IMPORT_KIND_PEOPLE")});
+      } else if (!columns.emplace(name, static_cast<int>(i)).second) {
+        bad.push_back(
+            {"chunk", absl::StrCat("column \"", name, "\" appears twice")});
+      }
+    }
+    for (const std::string& required : RequiredPeopleColumns()) {
+      if (columns.count(required) == 0) {
+        bad.push_back({"chunk", absl::StrCat("the required column \"", required,
+                                             "\" is missing")});
+      }
+    }
+    if (!bad.empty()) return InvalidFields(std::move(bad));
+  }
+
+  report.set_kind(header.kind());
+  report.set_validate_only(header.validate_only());
+  *report.mutable_stamp() = Stamp(
+      call, header.request_id().empty() ? call.request_id : header.request_id(),
+      header.file_name());
+  // Citizen ids and person ids of this file: a second row of the same
+  // person is a mistake in the sheet, not a re-import.
+  std::map<std::string, int64_t> citizen_lines;
+  std::map<std::string, int64_t> person_lines;
+  std::map<std::string, std::optional<StoredOrganization>> orgs;
+  const std::string scope_path_name = scope->organization.name();
+  bool batch_wrote = false;
+  for (size_t r = 1; r < records->size(); ++r) {
+    if ((r - 1) % kImportBatchRows == 0) {
+      if (batch_wrote) report.set_batches(report.batches() + 1);
+      batch_wrote = false;
+      if (call.Cancelled()) {
+        return absl::DeadlineExceededError(absl::StrCat(
+            "the import stopped at line ", (*records)[r].line,
+            " (cancelled or past the deadline); the rows before it are "
+            "imported and re-importing the file resumes it"));
+      }
+    }
+    const csv::Record& record = (*records)[r];
+    report.set_rows_read(report.rows_read() + 1);
+    v1::RejectedRow rejected;
+    rejected.set_line(record.line);
+    auto reject = [&] {
+      report.set_rows_rejected(report.rows_rejected() + 1);
+      *report.add_rejected() = std::move(rejected);
+    };
+    if (record.fields.size() != (*records)[0].fields.size()) {
+      AddProblem(rejected, "", "csv.field_count",
+                 absl::StrCat("has ", record.fields.size(),
+                              " values where the first line names ",
+                              (*records)[0].fields.size(), " columns"));
+      reject();
+      continue;
+    }
+    const Row row(columns, record.fields);
+    rejected.set_label(row.Get("full_name"));
+    v1::CreatePersonRequest request = ParsePersonRow(row, rejected);
+    if (rejected.problems_size() > 0) {
+      reject();
+      continue;
+    }
+    const v1::Person& in = request.person();
+
+    // Within the header's organisation: the caller named where this file
+    // belongs, a row elsewhere is a mistake even where she may write.
+    const std::string org_id = LastSegment(in.organization());
+    auto found = orgs.find(org_id);
+    if (found == orgs.end()) {
+      absl::StatusOr<StoredOrganization> org =
+          context_->organizations().Get(org_id);
+      if (!org.ok() && !absl::IsNotFound(org.status())) return org.status();
+      found = orgs.emplace(org_id, org.ok() ? std::optional<StoredOrganization>(
+                                                  *std::move(org))
+                                            : std::nullopt)
+                  .first;
+    }
+    if (!found->second.has_value()) {
+      AddProblem(rejected, "organization", "import.organization_exists",
+                 "no organisation has this id");
+      reject();
+      continue;
+    }
+    const auto& path = found->second->organization.path();
+    if (std::find(path.begin(), path.end(), scope_path_name) == path.end()) {
+      AddProblem(rejected, "organization", "import.within_header",
+                 absl::StrCat("is not within ", scope_path_name,
+                              ", the organisation of this import"));
+      reject();
+      continue;
+    }
+
+    if (!in.citizen_id().empty()) {
+      auto [it, fresh] = citizen_lines.emplace(in.citizen_id(), record.line);
+      if (!fresh) {
+        AddProblem(rejected, "citizen_id", "person.citizen_id_unique",
+                   absl::StrCat("the same citizen identity number is on line ",
+                                it->second));
+        reject();
+        continue;
+      }
+    }
+    if (!request.person_id().empty()) {
+      auto [it, fresh] = person_lines.emplace(request.person_id(), record.line);
+      if (!fresh) {
+        AddProblem(rejected, "person_id", "import.person_id_unique",
+                   absl::StrCat("the same person_id is on line ", it->second));
+        reject();
+        continue;
+      }
+    }
+
+    // Already registered: unchanged when in the same organisation (the
+    // re-import of a file); elsewhere it is a transfer, not an import.
+    std::optional<std::string> registered;
+    if (!request.person_id().empty()) {
+      absl::StatusOr<StoredPerson> by_id =
+          context_->people().Get(absl::StrCat("people/", request.person_id()));
+      if (by_id.ok()) {
+        registered = by_id->message.name();
+        if (by_id->message.citizen_id() != in.citizen_id()) {
+          AddProblem(rejected, "person_id", "import.person_id_matches",
+                     "this person_id is registered with another citizen "
+                     "identity number");
+          reject();
+          continue;
+        }
+      } else if (!absl::IsNotFound(by_id.status())) {
+        return by_id.status();
+      }
+    }
+    if (!registered.has_value() && IsValidCitizenIdShape(in.citizen_id())) {
+      absl::StatusOr<std::optional<std::string>> holder =
+          context_->people().FindByCitizenId(in.citizen_id());
+      if (!holder.ok()) return holder.status();
+      registered = *holder;
+    }
+    if (registered.has_value()) {
+      absl::StatusOr<StoredPerson> stored = context_->people().Get(*registered);
+      if (!stored.ok()) return stored.status();
+      if (stored->message.organization() != in.organization()) {
+        AddProblem(rejected, "citizen_id", "person.citizen_id_unique",
+                   "this person is already registered in another "
+                   "organisation (a move is a transfer, not an import)");
+        reject();
+        continue;
+      }
+      report.set_rows_unchanged(report.rows_unchanged() + 1);
+      continue;
+    }
+
+    // The same row always gets the same request id, so that a retry of a
+    // write whose answer was lost is answered, not repeated.
+    request.set_validate_only(header.validate_only());
+    request.set_request_id(absl::StrCat(
+        "csv-", absl::BytesToHexString(RequestFingerprint(request))));
+    v1::Person created;
+    absl::Status status = RegisterPerson(*context_, call, request, created);
+    if (status.ok()) {
+      report.set_rows_created(report.rows_created() + 1);
+      if (!header.validate_only()) batch_wrote = true;
+      continue;
+    }
+    if (!ProblemsOf(status, rejected)) return status;
+    reject();
+  }
+  if (batch_wrote) report.set_batches(report.batches() + 1);
+  context_->runtime().logger().Info(
+      "csv_imported", {{"organization", scope_name},
+                       {"file_name", header.file_name()},
+                       {"validate_only", header.validate_only()},
+                       {"rows_read", report.rows_read()},
+                       {"rows_created", report.rows_created()},
+                       {"rows_unchanged", report.rows_unchanged()},
+                       {"rows_rejected", report.rows_rejected()}});
+  return absl::OkStatus();
+}
+
+// Produces the file a chunk at a time on the executor, sending each chunk
+// before reading the next page, so a large roll never sits in memory.
+class AdministrationServiceImpl::ExportReactor final
+    : public grpc::ServerWriteReactor<v1::ExportCsvChunk> {
+ public:
+  ExportReactor(AdministrationServiceImpl& service,
+                grpc::CallbackServerContext* context,
+                const v1::ExportCsvRequest* request)
+      : service_(service), request_(*request) {
+    absl::Status admitted =
+        service_.runtime_.BeginCall(context, "ExportCsv", &call_);
+    if (!admitted.ok()) {
+      Done(admitted);
+      return;
+    }
+    service_.runtime_.executor().Submit([this] {
+      absl::Status status = Start();
+      if (!status.ok()) {
+        Done(status);
+        return;
+      }
+      Next();
+    });
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Done(absl::CancelledError("the client stopped reading the export"));
+      return;
+    }
+    if (last_) {
+      Done(absl::OkStatus());
+      return;
+    }
+    service_.runtime_.executor().Submit([this] { Next(); });
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  absl::Status Start() {
+    const std::string& name = request_.organization();
+    if (!absl::StartsWith(name, "organizations/") ||
+        LastSegment(name).empty()) {
+      return InvalidField("organization",
+                          "is required (\"organizations/{id}\")");
+    }
+    if (request_.kind() == v1::EXPORT_KIND_UNSPECIFIED) {
+      return InvalidField("kind", "is required");
+    }
+    if (request_.kind() != v1::EXPORT_KIND_PEOPLE &&
+        request_.kind() != v1::EXPORT_KIND_ORGANIZATIONS) {
+      return absl::UnimplementedError(
+          "only EXPORT_KIND_PEOPLE and EXPORT_KIND_ORGANIZATIONS are "
+          "exported yet");
+    }
+    if (!request_.filter().empty()) {
+      return InvalidField("filter", "filtering an export is not supported yet");
+    }
+    if (!domain::IsUnset(request_.as_of()) &&
+        domain::CivilDayOf(request_.as_of()) != domain::CivilDayOf(Today())) {
+      return InvalidField("as_of", "only today's roll is exported yet");
+    }
+    absl::StatusOr<char> delimiter =
+        DelimiterOf(request_.delimiter(), "delimiter");
+    if (!delimiter.ok()) return delimiter.status();
+    delimiter_ = *delimiter;
+    MembershipContext& context = *service_.context_;
+    absl::StatusOr<StoredOrganization> root =
+        context.organizations().Get(LastSegment(name));
+    if (absl::IsNotFound(root.status())) {
+      return InvalidField("organization",
+                          absl::StrCat(name, " does not exist"));
+    }
+    if (!root.ok()) return root.status();
+    if (absl::Status s =
+            RequireWithinSubtree(call_.principal,
+                                 {root->organization.path().begin(),
+                                  root->organization.path().end()},
+                                 name);
+        !s.ok()) {
+      return s;
+    }
+    if (request_.include_sensitive() &&
+        !call_.principal.HasRole(roles::kPersonalData) &&
+        !call_.principal.HasRole(roles::kAdmin)) {
+      return WithReason(
+          absl::PermissionDeniedError(
+              "exporting the sensitive columns (citizen id, date of birth, "
+              "contacts...) needs the role personal_data"),
+          "ROLE_REQUIRED");
+    }
+    sensitive_ = request_.include_sensitive();
+    orgs_.push_back(root->organization);
+    if (request_.include_descendants()) {
+      std::string after;
+      while (true) {
+        absl::StatusOr<OrganizationPage> page =
+            context.organizations().ListSubtree(PathKey(root->organization),
+                                                after, 1000);
+        if (!page.ok()) return page.status();
+        for (auto& o : page->organizations) {
+          orgs_.push_back(std::move(o.organization));
+        }
+        if (page->next_cursor.empty()) break;
+        after = page->next_cursor;
+      }
+    }
+    for (const auto& o : orgs_) org_ids_.push_back(LastSegment(o.name()));
+    const bool people = request_.kind() == v1::EXPORT_KIND_PEOPLE;
+    chunk_.set_file_name(
+        absl::StrCat(people ? "dang-vien_" : "to-chuc_",
+                     FileSlug(root->organization.display_name().empty()
+                                  ? LastSegment(name)
+                                  : root->organization.display_name()),
+                     "_", DateText(Today()), ".csv"));
+    std::string head(csv::kUtf8Bom);
+    csv::AppendRow(people ? PeopleColumns() : OrganizationColumns(), delimiter_,
+                   head);
+    chunk_.set_data(std::move(head));
+    return absl::OkStatus();
+  }
+
+  // Fills the next chunk and sends it.
+  void Next() {
+    if (call_.Cancelled()) {
+      Done(absl::CancelledError("the export was cancelled"));
+      return;
+    }
+    // The first chunk already holds the header line and the file name.
+    if (sent_first_) chunk_.Clear();
+    std::string data = std::move(*chunk_.mutable_data());
+    int64_t rows = 0;
+    bool exhausted = false;
+    if (request_.kind() == v1::EXPORT_KIND_ORGANIZATIONS) {
+      for (; next_org_ < orgs_.size() && data.size() < kExportChunkBytes;
+           ++next_org_) {
+        csv::AppendRow(OrganizationRow(orgs_[next_org_]), delimiter_, data);
+        ++rows;
+      }
+      exhausted = next_org_ >= orgs_.size();
+    } else {
+      MembershipContext& context = *service_.context_;
+      while (data.size() < kExportChunkBytes && !exhausted) {
+        absl::StatusOr<PersonIdPage> page = context.people().Page(
+            org_ids_, Roll::kHome, cursor_, "", kExportPageSize);
+        if (!page.ok()) {
+          Done(page.status());
+          return;
+        }
+        std::vector<std::string> names;
+        for (const auto& id : page->ids) names.push_back("people/" + id);
+        absl::StatusOr<std::vector<StoredPerson>> people =
+            context.people().GetMany(names);
+        if (!people.ok()) {
+          Done(people.status());
+          return;
+        }
+        for (const auto& p : *people) {
+          csv::AppendRow(PersonRow(p.message, sensitive_), delimiter_, data);
+          ++rows;
+        }
+        exhausted = page->next_cursor.empty() ||
+                    static_cast<int>(page->ids.size()) < kExportPageSize;
+        cursor_ = page->next_cursor;
+      }
+    }
+    total_rows_ += rows;
+    chunk_.set_data(std::move(data));
+    chunk_.set_rows(rows);
+    if (exhausted) {
+      chunk_.set_total_rows(total_rows_);
+      last_ = true;
+    }
+    // The chunk stays untouched until OnWriteDone: the next one is built
+    // only after it is sent.
+    StartWrite(&chunk_);
+    sent_first_ = true;
+  }
+
+  void Done(const absl::Status& status) {
+    Finish(service_.runtime_.FinishCall(call_, status));
+  }
+
+  AdministrationServiceImpl& service_;
+  const v1::ExportCsvRequest request_;
+  CallContext call_;
+  char delimiter_ = ',';
+  bool sensitive_ = false;
+  std::vector<v1::Organization> orgs_;
+  std::vector<std::string> org_ids_;
+  size_t next_org_ = 0;
+  std::string cursor_;
+  int64_t total_rows_ = 0;
+  bool last_ = false;
+  bool sent_first_ = false;
+  v1::ExportCsvChunk chunk_;
+};
+
+grpc::ServerWriteReactor<v1::ExportCsvChunk>*
+AdministrationServiceImpl::ExportCsv(grpc::CallbackServerContext* context,
+                                     const v1::ExportCsvRequest* request) {
+  return new ExportReactor(*this, context, request);
 }
 
 }  // namespace partydev::membership

@@ -3,8 +3,27 @@
 // partydev.membership.v1.AdministrationService: the rule sets in force (read
 // by every authenticated caller, so a secretary can see which numbers judge
 // an act) and the audit log of an organisation and its subtree (read by the
-// organisation and its superiors). The working-day calendar and the CSV
-// import and export answer UNIMPLEMENTED until they land (issue #4).
+// organisation and its superiors), the working-day calendar in force, and
+// the bulk CSV import and export of the roll (issue #4).
+//
+// ImportCsv (IMPORT_KIND_PEOPLE; columns in import_export.proto) reads the
+// whole client stream first (at most 64 MiB, RESOURCE_EXHAUSTED beyond),
+// then works on the runtime's executor: each row becomes a
+// CreatePersonRequest registered through RegisterPerson, so a row meets
+// exactly the validation, authorisation, uniqueness and journal of
+// CreatePerson. A row whose citizen id (or person_id) is already registered
+// in the same organisation counts as unchanged; each row's request id is
+// derived from its content, so a retried import is idempotent. Updating a
+// registered person from a changed row is not done yet: such a row is
+// counted unchanged (same organisation) or rejected (another one).
+//
+// ExportCsv (EXPORT_KIND_PEOPLE, EXPORT_KIND_ORGANIZATIONS) streams pages of
+// the home roll (or the tree) in the import columns; sensitive columns need
+// the role personal_data (PERMISSION_DENIED when asked without it).
+//
+// UpdateWorkingDayCalendar answers UNIMPLEMENTED: the calendar is
+// configuration (services/membership/rules/calendar_vn.json), loaded at
+// start.
 
 #ifndef PARTYDEV_SERVICES_MEMBERSHIP_ADMINISTRATION_SERVICE_H_
 #define PARTYDEV_SERVICES_MEMBERSHIP_ADMINISTRATION_SERVICE_H_
@@ -14,6 +33,7 @@
 #include "common/service_runtime.h"
 #include "partydev/membership/v1/administration.grpc.pb.h"
 #include "services/membership/domain/rule_sets.h"
+#include "services/membership/membership_context.h"
 #include "services/membership/organization_store.h"
 
 namespace partydev::membership {
@@ -22,7 +42,7 @@ class AdministrationServiceImpl final
     : public v1::AdministrationService::CallbackService {
  public:
   AdministrationServiceImpl(
-      ServiceRuntime& runtime,
+      std::shared_ptr<MembershipContext> context,
       std::shared_ptr<const domain::RuleSetRegistry> rule_sets);
 
   grpc::ServerUnaryReactor* GetRuleSet(grpc::CallbackServerContext* context,
@@ -40,8 +60,30 @@ class AdministrationServiceImpl final
       grpc::CallbackServerContext* context,
       const v1::GetAuditEntryRequest* request,
       v1::AuditEntry* response) override;
+  grpc::ServerUnaryReactor* GetWorkingDayCalendar(
+      grpc::CallbackServerContext* context,
+      const v1::GetWorkingDayCalendarRequest* request,
+      v1::WorkingDayCalendar* response) override;
+  grpc::ServerUnaryReactor* UpdateWorkingDayCalendar(
+      grpc::CallbackServerContext* context,
+      const v1::UpdateWorkingDayCalendarRequest* request,
+      v1::WorkingDayCalendar* response) override;
+  grpc::ServerReadReactor<v1::ImportCsvRequest>* ImportCsv(
+      grpc::CallbackServerContext* context,
+      v1::ImportCsvReport* response) override;
+  grpc::ServerWriteReactor<v1::ExportCsvChunk>* ExportCsv(
+      grpc::CallbackServerContext* context,
+      const v1::ExportCsvRequest* request) override;
 
  private:
+  class ImportReactor;
+  class ExportReactor;
+
+  // The import of a whole file, once every chunk has arrived.
+  absl::Status Import(const CallContext& call,
+                      const v1::ImportCsvHeader& header, absl::string_view file,
+                      v1::ImportCsvReport& report);
+
   absl::Status AuditEntries(const CallContext& call,
                             const v1::ListAuditEntriesRequest& request,
                             v1::ListAuditEntriesResponse& response);
@@ -49,6 +91,7 @@ class AdministrationServiceImpl final
                           const v1::GetAuditEntryRequest& request,
                           v1::AuditEntry& response);
 
+  const std::shared_ptr<MembershipContext> context_;
   ServiceRuntime& runtime_;
   const std::shared_ptr<const domain::RuleSetRegistry> rule_sets_;
   OrganizationStore store_;

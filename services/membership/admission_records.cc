@@ -1890,6 +1890,23 @@ absl::Status AdmissionServiceImpl::DoIssueCertificate(
             absl::StrCat("Cấp giấy chứng nhận số ", cert.number(), " cho ",
                          r->person.message.full_name(), ", có giá trị đến ",
                          domain::FormatDate(out->valid_until())));
+        if (tc.kind() == v1::TRAINING_CLASS_KIND_NEW_MEMBERS) {
+          // The new-member course (lớp bồi dưỡng đảng viên mới) is a
+          // condition of official recognition (Regulation 24-QĐ/TW, point
+          // 4.1): the certificate goes into the probationary member's
+          // case, where RecordRecognitionVote reads it.
+          v1::Person person = r->person.message;
+          v1::TrainingCertificate* held =
+              person.mutable_admission()->mutable_new_member_certificate();
+          held->set_enrollment(after.name());
+          held->set_number(out->number());
+          *held->mutable_issued_on() = out->issued_on();
+          *held->mutable_valid_until() = out->valid_until();
+          held->set_issuer(tc.organizer());
+          *person.mutable_update_stamp() = after.update_stamp();
+          person.set_etag(EtagOf(r->person.version + 1));
+          context_->people().StageWrite(change.write, &r->person, person);
+        }
         response = after;
         if (request.validate_only()) {
           change = Change();

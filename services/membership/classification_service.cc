@@ -21,6 +21,7 @@
 #include "services/membership/organization_tree.h"
 #include "services/membership/person_access.h"
 #include "services/membership/record_store.h"
+#include "services/membership/rpc_forwarding.h"
 
 namespace partydev::membership {
 namespace {
@@ -825,56 +826,54 @@ absl::Status CheckRegistrationDate(const v1::ActionProgramme& p, int year,
 ClassificationServiceImpl::ClassificationServiceImpl(
     std::shared_ptr<MembershipContext> context)
     : context_(std::move(context)) {}
-#define PARTYDEV_FORWARD(Rpc, Request, Response)                            \
-  grpc::ServerUnaryReactor* ClassificationServiceImpl::Rpc(                 \
-      grpc::CallbackServerContext* context, const Request* request,         \
-      Response* response) {                                                 \
-    return context_->runtime().Unary(                                       \
-        context, #Rpc, [=](const CallContext& call) {                       \
-          absl::StatusOr<bool> replayed =                                   \
-              ReplayRecordedResponse(context_->redis(), context_->prefix(), \
-                                     #Rpc, *request, *response);            \
-          if (!replayed.ok()) return replayed.status();                     \
-          if (*replayed) return absl::OkStatus();                           \
-          return Do##Rpc(call, *request, *response);                        \
-        });                                                                 \
-  }
-PARTYDEV_FORWARD(CreateMemberClassification,
-                 v1::CreateMemberClassificationRequest,
-                 v1::MemberClassification)
-PARTYDEV_FORWARD(GetMemberClassification, v1::GetMemberClassificationRequest,
-                 v1::MemberClassification)
-PARTYDEV_FORWARD(ListMemberClassifications,
-                 v1::ListMemberClassificationsRequest,
-                 v1::ListMemberClassificationsResponse)
-PARTYDEV_FORWARD(UpdateMemberClassification,
-                 v1::UpdateMemberClassificationRequest,
-                 v1::MemberClassification)
-PARTYDEV_FORWARD(CreateOrganizationClassification,
-                 v1::CreateOrganizationClassificationRequest,
-                 v1::OrganizationClassification)
-PARTYDEV_FORWARD(GetOrganizationClassification,
-                 v1::GetOrganizationClassificationRequest,
-                 v1::OrganizationClassification)
-PARTYDEV_FORWARD(ListOrganizationClassifications,
-                 v1::ListOrganizationClassificationsRequest,
-                 v1::ListOrganizationClassificationsResponse)
-PARTYDEV_FORWARD(UpdateOrganizationClassification,
-                 v1::UpdateOrganizationClassificationRequest,
-                 v1::OrganizationClassification)
-PARTYDEV_FORWARD(CheckClassificationCap, v1::CheckClassificationCapRequest,
-                 v1::ClassificationCapCheck)
-PARTYDEV_FORWARD(CreateActionProgramme, v1::CreateActionProgrammeRequest,
-                 v1::ActionProgramme)
-PARTYDEV_FORWARD(GetActionProgramme, v1::GetActionProgrammeRequest,
-                 v1::ActionProgramme)
-PARTYDEV_FORWARD(ListActionProgrammes, v1::ListActionProgrammesRequest,
-                 v1::ListActionProgrammesResponse)
-PARTYDEV_FORWARD(UpdateActionProgramme, v1::UpdateActionProgrammeRequest,
-                 v1::ActionProgramme)
-PARTYDEV_FORWARD(EvaluateActionProgramme, v1::EvaluateActionProgrammeRequest,
-                 v1::ActionProgramme)
-#undef PARTYDEV_FORWARD
+PARTYDEV_MEMBERSHIP_FORWARD(ClassificationServiceImpl,
+                            CreateMemberClassification,
+                            v1::CreateMemberClassificationRequest,
+                            v1::MemberClassification)
+PARTYDEV_MEMBERSHIP_FORWARD(ClassificationServiceImpl, GetMemberClassification,
+                            v1::GetMemberClassificationRequest,
+                            v1::MemberClassification)
+PARTYDEV_MEMBERSHIP_FORWARD(ClassificationServiceImpl,
+                            ListMemberClassifications,
+                            v1::ListMemberClassificationsRequest,
+                            v1::ListMemberClassificationsResponse)
+PARTYDEV_MEMBERSHIP_FORWARD(ClassificationServiceImpl,
+                            UpdateMemberClassification,
+                            v1::UpdateMemberClassificationRequest,
+                            v1::MemberClassification)
+PARTYDEV_MEMBERSHIP_FORWARD(ClassificationServiceImpl,
+                            CreateOrganizationClassification,
+                            v1::CreateOrganizationClassificationRequest,
+                            v1::OrganizationClassification)
+PARTYDEV_MEMBERSHIP_FORWARD(ClassificationServiceImpl,
+                            GetOrganizationClassification,
+                            v1::GetOrganizationClassificationRequest,
+                            v1::OrganizationClassification)
+PARTYDEV_MEMBERSHIP_FORWARD(ClassificationServiceImpl,
+                            ListOrganizationClassifications,
+                            v1::ListOrganizationClassificationsRequest,
+                            v1::ListOrganizationClassificationsResponse)
+PARTYDEV_MEMBERSHIP_FORWARD(ClassificationServiceImpl,
+                            UpdateOrganizationClassification,
+                            v1::UpdateOrganizationClassificationRequest,
+                            v1::OrganizationClassification)
+PARTYDEV_MEMBERSHIP_FORWARD(ClassificationServiceImpl, CheckClassificationCap,
+                            v1::CheckClassificationCapRequest,
+                            v1::ClassificationCapCheck)
+PARTYDEV_MEMBERSHIP_FORWARD(ClassificationServiceImpl, CreateActionProgramme,
+                            v1::CreateActionProgrammeRequest,
+                            v1::ActionProgramme)
+PARTYDEV_MEMBERSHIP_FORWARD(ClassificationServiceImpl, GetActionProgramme,
+                            v1::GetActionProgrammeRequest, v1::ActionProgramme)
+PARTYDEV_MEMBERSHIP_FORWARD(ClassificationServiceImpl, ListActionProgrammes,
+                            v1::ListActionProgrammesRequest,
+                            v1::ListActionProgrammesResponse)
+PARTYDEV_MEMBERSHIP_FORWARD(ClassificationServiceImpl, UpdateActionProgramme,
+                            v1::UpdateActionProgrammeRequest,
+                            v1::ActionProgramme)
+PARTYDEV_MEMBERSHIP_FORWARD(ClassificationServiceImpl, EvaluateActionProgramme,
+                            v1::EvaluateActionProgrammeRequest,
+                            v1::ActionProgramme)
 
 absl::Status ClassificationServiceImpl::DoCreateMemberClassification(
     const CallContext& call,

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
             partydev::membership::LoadMembershipConfig(
                 runtime.config().config_dir);
         if (!config.ok()) return config.status();
+        config->deadline_scan_period = absl::Minutes(5);
         return partydev::membership::MakeMembershipServices(runtime,
                                                             *std::move(config));
       });

@@ -1,11 +1,14 @@
 #include "services/membership/organization_service.h"
 
+#include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
@@ -17,6 +20,7 @@
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/membership/organization_tree.h"
+#include "services/membership/person_access.h"
 #include "services/membership/record_store.h"
 
 namespace partydev::membership {
@@ -172,6 +176,240 @@ void Record(const common::v1::ChangeStamp& stamp, const ChangeRecord& what,
   journal.events.push_back(std::move(event));
 }
 
+// ------------------------------------------------ Restructuring helpers
+
+// The day before `d`: the last day of what ends when `d` takes effect.
+Date DayBefore(const Date& d) {
+  const absl::CivilDay day = absl::CivilDay(d.year(), d.month(), d.day()) - 1;
+  Date out;
+  out.set_year(static_cast<int>(day.year()));
+  out.set_month(day.month());
+  out.set_day(day.day());
+  return out;
+}
+
+bool IsUnsetDate(const Date& d) {
+  return d.year() == 0 && d.month() == 0 && d.day() == 0;
+}
+
+absl::Status CheckEtagOf(const std::string& etag, const v1::Organization& org) {
+  if (etag.empty() || etag == org.etag()) return absl::OkStatus();
+  return WithReason(
+      absl::AbortedError(absl::StrCat("etag ", etag, " is stale; ", org.name(),
+                                      " is at ", org.etag())),
+      "CONCURRENT_CHANGE");
+}
+
+// Ends `org` on the day before `effective` in `state`, naming successors.
+void Close(v1::Organization& org, v1::OrganizationState state,
+           const Date& effective, const std::vector<std::string>& successors) {
+  org.set_state(state);
+  *org.mutable_valid_until() = DayBefore(effective);
+  for (const auto& s : successors) org.add_successors(s);
+}
+
+// Adds the write of an organisation other than the one the audit entry is
+// about, with its revision (Record does the same for the main one).
+void AddWrite(OrganizationChange& change, const v1::Organization& org,
+              int64_t version, v1::RevisionKind kind, const Date& effective,
+              const common::v1::DecisionRef* decision,
+              const common::v1::ChangeStamp& stamp,
+              const std::vector<std::string>& related) {
+  change.writes.push_back({org, version});
+  v1::OrganizationRevision revision =
+      Revision(org, kind, effective, decision, stamp);
+  for (const auto& r : related) revision.add_related_organizations(r);
+  change.revisions.push_back(std::move(revision));
+}
+
+// True when `person` has an open affiliation of `role`: they are at home
+// (or hosted) there now, not a departed member whose record stays with
+// their last organisation.
+bool HasOpenAffiliation(const v1::Person& person, v1::AffiliationRole role) {
+  for (const auto& a : person.affiliations()) {
+    if (a.role() == role && IsUnsetDate(a.ends_on())) return true;
+  }
+  return false;
+}
+
+// Every person of one roll of organisation `org_id`.
+absl::StatusOr<std::vector<StoredPerson>> PeopleOf(PersonStore& people,
+                                                   const std::string& org_id,
+                                                   Roll roll) {
+  std::vector<std::string> names;
+  std::string cursor;
+  while (true) {
+    absl::StatusOr<PersonIdPage> page =
+        people.Page({org_id}, roll, cursor, "", 1000);
+    if (!page.ok()) return page.status();
+    for (const auto& id : page->ids) names.push_back("people/" + id);
+    if (page->next_cursor.empty() || page->ids.empty()) break;
+    cursor = page->next_cursor;
+  }
+  if (names.empty()) return std::vector<StoredPerson>{};
+  return people.GetMany(names);
+}
+
+// The active children of `org_id`.
+absl::StatusOr<std::vector<StoredOrganization>> ChildrenOf(
+    OrganizationStore& store, const std::string& org_id) {
+  std::vector<StoredOrganization> out;
+  std::string after;
+  while (true) {
+    absl::StatusOr<OrganizationPage> page =
+        store.ListChildren(org_id, after, 1000);
+    if (!page.ok()) return page.status();
+    for (auto& o : page->organizations) out.push_back(std::move(o));
+    if (page->next_cursor.empty()) return out;
+    after = page->next_cursor;
+  }
+}
+
+// The people a restructuring moves, each written once even when two of its
+// rolls move (home in one merged cell, hosted in another). The history of
+// "which organisation did this person belong to on a date" (domain.md) is
+// the affiliations: the open one ends the day before the act and a new one
+// starts on its date, its source the revision that moved the person
+// ("organizations/{id}@{revision}", people.proto Affiliation.source).
+class PeopleMover {
+ public:
+  PeopleMover(const common::v1::ChangeStamp& stamp, const Date& effective)
+      : stamp_(stamp), effective_(effective) {}
+
+  // Makes `target` (as it will be written) the home of `p`.
+  void Home(const StoredPerson& p, const v1::Organization& target) {
+    v1::Person& after = After(p);
+    after.set_organization(target.name());
+    after.clear_organization_path();
+    for (const auto& o : target.path()) after.add_organization_path(o);
+    Reaffiliate(after, v1::AFFILIATION_ROLE_HOME, target);
+  }
+
+  // Makes `target` the host of `p`, on a temporary transfer.
+  void Hosted(const StoredPerson& p, const v1::Organization& target) {
+    v1::Person& after = After(p);
+    after.set_host_organization(target.name());
+    Reaffiliate(after, v1::AFFILIATION_ROLE_TEMPORARY_HOST, target);
+  }
+
+  int size() const { return static_cast<int>(people_.size()); }
+
+  void StageInto(OrganizationChange& change) {
+    for (auto& entry : people_) change.people.push_back(std::move(entry));
+    people_.clear();
+    index_.clear();
+  }
+
+ private:
+  v1::Person& After(const StoredPerson& p) {
+    auto [it, added] = index_.emplace(p.message.name(), people_.size());
+    if (added) {
+      v1::Person after = p.message;
+      *after.mutable_update_stamp() = stamp_;
+      after.clear_redacted_fields();
+      after.set_etag(EtagOf(p.version + 1));
+      people_.push_back({p, std::move(after)});
+    }
+    return people_[it->second].second;
+  }
+
+  void Reaffiliate(v1::Person& person, v1::AffiliationRole role,
+                   const v1::Organization& target) {
+    const std::string source =
+        absl::StrCat(target.name(), "@", target.revision_id());
+    const int n = person.affiliations_size();
+    bool open = false;
+    for (int i = 0; i < n; ++i) {
+      v1::Affiliation& a = *person.mutable_affiliations(i);
+      if (a.role() != role || !IsUnsetDate(a.ends_on())) continue;
+      open = true;
+      if (!Before(a.starts_on(), effective_)) {
+        // It began on or after the act's date: the person never belonged
+        // to the old organisation while it existed; re-point it.
+        a.set_organization(target.name());
+        a.set_source(source);
+        continue;
+      }
+      *a.mutable_ends_on() = DayBefore(effective_);
+    }
+    if (!open) return;  // departed: the record follows, no new period
+    bool reopened = false;
+    for (const auto& a : person.affiliations()) {
+      reopened = reopened || (a.role() == role && IsUnsetDate(a.ends_on()));
+    }
+    if (reopened) return;
+    v1::Affiliation* a = person.add_affiliations();
+    a->set_organization(target.name());
+    a->set_role(role);
+    *a->mutable_starts_on() = effective_;
+    a->set_source(source);
+  }
+
+  common::v1::ChangeStamp stamp_;
+  Date effective_;
+  std::vector<std::pair<StoredPerson, v1::Person>> people_;
+  std::map<std::string, size_t> index_;
+};
+
+// What a restructuring act records on every organisation it writes.
+struct Act {
+  const CallContext& call;
+  const std::string& request_id;
+  const std::string& reason;
+  const Date& effective;
+  const common::v1::DecisionRef& decision;
+};
+
+// Stages the move of `child` under `new_parent` (as it will be written)
+// with its revision and OrganizationMoved event; its subtree's paths are
+// rewritten as MoveOrganization does.
+absl::Status StageChildMove(OrganizationStore& store, const Act& act,
+                            const OrganizationRules& rules,
+                            const StoredOrganization& child,
+                            const v1::Organization& new_parent,
+                            OrganizationChange& change) {
+  const v1::Organization& before = child.organization;
+  v1::Organization org = before;
+  DeriveStructure(rules, &new_parent, org);
+  const common::v1::ChangeStamp stamp = StampNextVersion(
+      act.call, act.request_id, act.reason, child.version, org);
+  const std::string old_key = PathKey(before);
+  absl::StatusOr<std::vector<std::string>> paths = store.SubtreePaths(old_key);
+  if (!paths.ok()) return paths.status();
+  std::vector<std::string> ids;
+  for (const auto& p : *paths) ids.push_back(p.substr(p.rfind('!') + 1));
+  absl::StatusOr<std::vector<StoredOrganization>> descendants =
+      store.GetMany(ids);
+  if (!descendants.ok()) return descendants.status();
+  change.paths_removed.push_back(old_key);
+  change.paths_added.push_back(PathKey(org));
+  for (StoredOrganization& d : *descendants) {
+    v1::Organization moved = d.organization;
+    moved.clear_path();
+    for (const auto& p : org.path()) moved.add_path(p);
+    for (int i = before.depth() + 1; i < d.organization.path_size(); ++i) {
+      moved.add_path(d.organization.path(i));
+    }
+    moved.set_depth(moved.path_size() - 1);
+    change.paths_removed.push_back(PathKey(d.organization));
+    change.paths_added.push_back(PathKey(moved));
+    change.writes.push_back({moved, d.version});
+  }
+  change.children_removed.push_back(
+      {OrganizationId(before.parent()), OrganizationId(org.name())});
+  change.children_added.push_back(
+      {OrganizationId(new_parent.name()), OrganizationId(org.name())});
+  AddWrite(change, org, child.version, v1::REVISION_KIND_MOVED, act.effective,
+           &act.decision, stamp, {before.parent()});
+  events::v1::Event event =
+      NewEvent(act.call, act.request_id, act.effective, org);
+  *event.mutable_organization_moved()->mutable_organization() = Snapshot(org);
+  event.mutable_organization_moved()->set_old_parent(before.parent());
+  SetType(event);
+  change.journal.events.push_back(std::move(event));
+  return absl::OkStatus();
+}
+
 absl::Status RequireBoard(const CallContext& call, absl::string_view action) {
   return RequireAnyRole(call.principal, {roles::kOrganizationBoard}, action);
 }
@@ -182,10 +420,11 @@ absl::Status Idempotent(
     RedisClient& redis, OrganizationStore& store, absl::string_view method,
     const std::string& request_id, const google::protobuf::Message& request,
     Response& response,
-    const std::function<absl::Status(OrganizationChange&)>& act) {
+    const std::function<absl::Status(OrganizationChange&)>& act,
+    const PersonStore* people = nullptr) {
   return membership::Idempotent<OrganizationChange, Response>(
       redis, store.prefix(), method, request_id, request, response, act,
-      [&](OrganizationChange& change) { return store.Commit(change); });
+      [&](OrganizationChange& change) { return store.Commit(change, people); });
 }
 
 // A small AIP-160 subset for ListOrganizations: `field = VALUE` and
@@ -281,6 +520,10 @@ PARTYDEV_UNARY(UpdateOrganization, Update, v1::UpdateOrganizationRequest,
                v1::Organization)
 PARTYDEV_UNARY(MoveOrganization, Move, v1::MoveOrganizationRequest,
                v1::Organization)
+PARTYDEV_UNARY(MergeOrganizations, Merge, v1::MergeOrganizationsRequest,
+               v1::MergeOrganizationsResponse)
+PARTYDEV_UNARY(SplitOrganization, Split, v1::SplitOrganizationRequest,
+               v1::SplitOrganizationResponse)
 PARTYDEV_UNARY(DissolveOrganization, Dissolve, v1::DissolveOrganizationRequest,
                v1::Organization)
 PARTYDEV_UNARY(ListOrganizationRevisions, Revisions,
@@ -672,6 +915,521 @@ absl::Status OrganizationServiceImpl::Move(
       });
 }
 
+absl::Status OrganizationServiceImpl::Merge(
+    const CallContext& call, const v1::MergeOrganizationsRequest& request,
+    v1::MergeOrganizationsResponse& response) {
+  FieldChecker check;
+  CheckOrganizationName(check, request.name(), "name", /*required=*/true);
+  if (request.source_organizations_size() == 0) {
+    check.Add("source_organizations",
+              "is required: the organisations merged into `name`");
+  }
+  for (int i = 0; i < request.source_organizations_size(); ++i) {
+    CheckOrganizationName(check, request.source_organizations(i),
+                          absl::StrCat("source_organizations[", i, "]"),
+                          /*required=*/true);
+  }
+  CheckDate(check, request.effective_on(), "effective_on", /*required=*/true);
+  if (request.decision().number().empty()) {
+    check.Add("decision.number", "is required: the merger decision");
+  }
+  if (!check.ok()) return check.status();
+  // The caller must cover every organisation involved: the receiver and
+  // each source (their subtrees, people and children, move).
+  absl::StatusOr<StoredOrganization> receiver =
+      ReadAuthorized(call, request.name(), "name");
+  if (!receiver.ok()) return receiver.status();
+  std::vector<StoredOrganization> sources;
+  for (int i = 0; i < request.source_organizations_size(); ++i) {
+    absl::StatusOr<StoredOrganization> source =
+        ReadAuthorized(call, request.source_organizations(i),
+                       absl::StrCat("source_organizations[", i, "]"));
+    if (!source.ok()) return source.status();
+    sources.push_back(*std::move(source));
+  }
+  if (absl::Status s = RequireBoard(call, "Merging organisations"); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<const v1::RuleSet*> rules = rules_(request.effective_on());
+  if (!rules.ok()) return rules.status();
+  const OrganizationRules& tree = (*rules)->organization();
+
+  return Idempotent(
+      runtime_.redis(), store_, "MergeOrganizations", request.request_id(),
+      request, response,
+      [&](OrganizationChange& change) -> absl::Status {
+        const v1::Organization& before = receiver->organization;
+        if (absl::Status s = CheckEtagOf(request.etag(), before); !s.ok()) {
+          return s;
+        }
+        std::vector<v1::Organization> source_orgs;
+        for (const auto& s : sources) source_orgs.push_back(s.organization);
+        std::vector<RuleViolation> unmet = CheckMerge(before, source_orgs);
+        for (const auto& org : source_orgs) {
+          if (Before(request.effective_on(), org.valid_from())) {
+            unmet.push_back({"tree.restructure_after_founding", "effective_on",
+                             absl::StrCat("Ngày sáp nhập trước ngày thành lập ",
+                                          org.display_name(), ".")});
+          }
+        }
+        if (Before(request.effective_on(), before.valid_from())) {
+          unmet.push_back({"tree.restructure_after_founding", "effective_on",
+                           absl::StrCat("Ngày sáp nhập trước ngày thành lập ",
+                                        before.display_name(), ".")});
+        }
+        // The receiver's level and kind must be allowed by the rules in
+        // force on the merger's date (the 2025 tree has no district level).
+        std::optional<StoredOrganization> parent;
+        if (!before.parent().empty()) {
+          absl::StatusOr<StoredOrganization> p =
+              store_.Get(OrganizationId(before.parent()));
+          if (!p.ok()) return p.status();
+          parent = *std::move(p);
+        }
+        for (RuleViolation& v : CheckPlacement(
+                 tree, before, parent ? &parent->organization : nullptr)) {
+          v.subject = "name";
+          unmet.push_back(std::move(v));
+        }
+        // What moves: the people of each source, and its children.
+        std::vector<std::vector<StoredPerson>> home(sources.size());
+        std::vector<std::vector<StoredPerson>> hosted(sources.size());
+        std::vector<std::vector<StoredOrganization>> children(sources.size());
+        for (size_t i = 0; i < sources.size(); ++i) {
+          const std::string id = OrganizationId(source_orgs[i].name());
+          absl::StatusOr<std::vector<StoredPerson>> h =
+              PeopleOf(context_->people(), id, Roll::kHome);
+          if (!h.ok()) return h.status();
+          home[i] = *std::move(h);
+          absl::StatusOr<std::vector<StoredPerson>> g =
+              PeopleOf(context_->people(), id, Roll::kHosted);
+          if (!g.ok()) return g.status();
+          hosted[i] = *std::move(g);
+          absl::StatusOr<std::vector<StoredOrganization>> c =
+              ChildrenOf(store_, id);
+          if (!c.ok()) return c.status();
+          children[i] = *std::move(c);
+          if (!home[i].empty() || !hosted[i].empty()) {
+            for (RuleViolation& v :
+                 CheckReceiver(source_orgs[i], before, true, "name")) {
+              if (v.rule == "tree.people_in_cells") unmet.push_back(v);
+            }
+          }
+          for (const auto& child : children[i]) {
+            for (RuleViolation& v :
+                 CheckPlacement(tree, child.organization, &before)) {
+              v.subject = child.organization.name();
+              unmet.push_back(std::move(v));
+            }
+          }
+        }
+        if (!unmet.empty()) return RulesViolated(std::move(unmet));
+
+        OrganizationChange staged;
+        const Act act{call, request.request_id(), request.reason(),
+                      request.effective_on(), request.decision()};
+        v1::Organization result = before;
+        for (const auto& org : source_orgs) result.add_predecessors(org.name());
+        const common::v1::ChangeStamp stamp =
+            StampNextVersion(call, request.request_id(), request.reason(),
+                             receiver->version, result);
+        PeopleMover mover(stamp, request.effective_on());
+        int children_moved = 0;
+        response.clear_merged_organizations();
+        for (size_t i = 0; i < sources.size(); ++i) {
+          for (const auto& p : home[i]) mover.Home(p, result);
+          for (const auto& p : hosted[i]) mover.Hosted(p, result);
+          for (const auto& child : children[i]) {
+            if (absl::Status s =
+                    StageChildMove(store_, act, tree, child, result, staged);
+                !s.ok()) {
+              return s;
+            }
+            ++children_moved;
+          }
+          v1::Organization merged = source_orgs[i];
+          Close(merged, v1::ORGANIZATION_STATE_MERGED, request.effective_on(),
+                {result.name()});
+          const common::v1::ChangeStamp merged_stamp =
+              StampNextVersion(call, request.request_id(), request.reason(),
+                               sources[i].version, merged);
+          // It stays in the path index (history, show_inactive) but is no
+          // longer an active child.
+          staged.children_removed.push_back(
+              {OrganizationId(merged.parent()), OrganizationId(merged.name())});
+          AddWrite(staged, merged, sources[i].version,
+                   v1::REVISION_KIND_MERGED_INTO, request.effective_on(),
+                   &request.decision(), merged_stamp, {result.name()});
+          *response.add_merged_organizations() = merged;
+        }
+        *response.mutable_organization() = result;
+        response.set_people_moved(mover.size());
+        response.set_children_moved(children_moved);
+        if (request.validate_only()) return absl::OkStatus();
+
+        events::v1::Event event = NewEvent(call, request.request_id(),
+                                           request.effective_on(), result);
+        auto* merged_event = event.mutable_organizations_merged();
+        for (const auto& org : source_orgs)
+          merged_event->add_sources(org.name());
+        *merged_event->mutable_result() = Snapshot(result);
+        std::vector<std::string> names;
+        for (const auto& org : source_orgs) {
+          names.push_back(org.display_name());
+        }
+        Record(stamp,
+               {"MergeOrganizations", v1::REVISION_KIND_MERGED_FROM,
+                request.effective_on(), &request.decision(),
+                absl::StrCat("Sáp nhập ", absl::StrJoin(names, ", "), " vào ",
+                             result.display_name(), " (", mover.size(),
+                             " người, ", children_moved, " tổ chức)"),
+                ""},
+               before.etag(), receiver->version, result, std::move(event),
+               staged);
+        for (const auto& org : source_orgs) {
+          staged.revisions.back().add_related_organizations(org.name());
+          staged.journal.audit->add_related(org.name());
+        }
+        mover.StageInto(staged);
+        change = std::move(staged);
+        return absl::OkStatus();
+      },
+      &context_->people());
+}
+
+absl::Status OrganizationServiceImpl::Split(
+    const CallContext& call, const v1::SplitOrganizationRequest& request,
+    v1::SplitOrganizationResponse& response) {
+  FieldChecker check;
+  CheckOrganizationName(check, request.name(), "name", /*required=*/true);
+  if (request.parts_size() == 0) {
+    check.Add("parts", "is required: at least one part");
+  }
+  for (int i = 0; i < request.parts_size(); ++i) {
+    const v1::SplitPart& part = request.parts(i);
+    const std::string field = absl::StrCat("parts[", i, "]");
+    switch (part.target_case()) {
+      case v1::SplitPart::kExistingOrganization:
+        CheckOrganizationName(check, part.existing_organization(),
+                              absl::StrCat(field, ".existing_organization"),
+                              /*required=*/true);
+        break;
+      case v1::SplitPart::kNewOrganization: {
+        const v1::Organization& in = part.new_organization();
+        if (absl::StripAsciiWhitespace(in.display_name()).empty()) {
+          check.Add(absl::StrCat(field, ".new_organization.display_name"),
+                    "is required");
+        }
+        if (in.kind().empty()) {
+          check.Add(absl::StrCat(field, ".new_organization.kind"),
+                    "is required");
+        }
+        if (in.level().empty()) {
+          check.Add(absl::StrCat(field, ".new_organization.level"),
+                    "is required");
+        }
+        CheckOrganizationName(check, in.parent(),
+                              absl::StrCat(field, ".new_organization.parent"),
+                              /*required=*/false);
+        if (!part.new_organization_id().empty() &&
+            !IsValidResourceId(part.new_organization_id())) {
+          check.Add(absl::StrCat(field, ".new_organization_id"),
+                    "must match ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$ "
+                    "(AIP-122)");
+        }
+        break;
+      }
+      case v1::SplitPart::TARGET_NOT_SET:
+        check.Add(field,
+                  "needs a target: new_organization or existing_organization");
+        break;
+    }
+    for (int j = 0; j < part.people_size(); ++j) {
+      CheckPersonName(check, part.people(j),
+                      absl::StrCat(field, ".people[", j, "]"));
+    }
+    for (int j = 0; j < part.children_size(); ++j) {
+      CheckOrganizationName(check, part.children(j),
+                            absl::StrCat(field, ".children[", j, "]"),
+                            /*required=*/true);
+    }
+  }
+  CheckDate(check, request.effective_on(), "effective_on", /*required=*/true);
+  if (request.decision().number().empty()) {
+    check.Add("decision.number", "is required: the split decision");
+  }
+  if (!check.ok()) return check.status();
+  absl::StatusOr<StoredOrganization> source =
+      ReadAuthorized(call, request.name(), "name");
+  if (!source.ok()) return source.status();
+  // Each part's organisation, or the parent a new part is created under,
+  // must be in the caller's subtree too.
+  std::vector<std::optional<StoredOrganization>> existing(request.parts_size());
+  std::vector<std::optional<StoredOrganization>> parents(request.parts_size());
+  for (int i = 0; i < request.parts_size(); ++i) {
+    const v1::SplitPart& part = request.parts(i);
+    const std::string field = absl::StrCat("parts[", i, "]");
+    if (part.has_new_organization()) {
+      const std::string parent = part.new_organization().parent().empty()
+                                     ? source->organization.parent()
+                                     : part.new_organization().parent();
+      if (parent.empty()) {
+        if (absl::Status s = RequireAnyRole(call.principal, {},
+                                            "Creating a root organisation");
+            !s.ok()) {
+          return s;
+        }
+        continue;
+      }
+      absl::StatusOr<StoredOrganization> p = ReadAuthorized(
+          call, parent, absl::StrCat(field, ".new_organization.parent"));
+      if (!p.ok()) return p.status();
+      parents[i] = *std::move(p);
+    } else {
+      absl::StatusOr<StoredOrganization> e =
+          ReadAuthorized(call, part.existing_organization(),
+                         absl::StrCat(field, ".existing_organization"));
+      if (!e.ok()) return e.status();
+      existing[i] = *std::move(e);
+    }
+  }
+  if (absl::Status s = RequireBoard(call, "Splitting an organisation");
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<const v1::RuleSet*> rules = rules_(request.effective_on());
+  if (!rules.ok()) return rules.status();
+  const OrganizationRules& tree = (*rules)->organization();
+
+  return Idempotent(
+      runtime_.redis(), store_, "SplitOrganization", request.request_id(),
+      request, response,
+      [&](OrganizationChange& change) -> absl::Status {
+        const v1::Organization& before = source->organization;
+        if (absl::Status s = CheckEtagOf(request.etag(), before); !s.ok()) {
+          return s;
+        }
+        std::vector<RuleViolation> unmet;
+        if (before.state() != v1::ORGANIZATION_STATE_ACTIVE) {
+          unmet.push_back(
+              {"tree.active", "name",
+               absl::StrCat(before.display_name(), " không còn hoạt động.")});
+        }
+        if (Before(request.effective_on(), before.valid_from())) {
+          unmet.push_back({"tree.restructure_after_founding", "effective_on",
+                           "Ngày chia tách trước ngày thành lập."});
+        }
+        const std::string source_id = OrganizationId(before.name());
+        absl::StatusOr<std::vector<StoredPerson>> people =
+            PeopleOf(context_->people(), source_id, Roll::kHome);
+        if (!people.ok()) return people.status();
+        absl::StatusOr<std::vector<StoredOrganization>> children =
+            ChildrenOf(store_, source_id);
+        if (!children.ok()) return children.status();
+        std::map<std::string, const StoredPerson*> people_by_name;
+        for (const auto& p : *people) people_by_name[p.message.name()] = &p;
+        std::map<std::string, const StoredOrganization*> children_by_name;
+        for (const auto& c : *children) {
+          children_by_name[c.organization.name()] = &c;
+        }
+
+        // Each part's organisation as it will be written.
+        std::vector<v1::Organization> targets(request.parts_size());
+        std::vector<int64_t> versions(request.parts_size(), 0);
+        std::set<std::string> assigned_people, assigned_children, part_names;
+        for (int i = 0; i < request.parts_size(); ++i) {
+          const v1::SplitPart& part = request.parts(i);
+          const std::string field = absl::StrCat("parts[", i, "]");
+          v1::Organization& org = targets[i];
+          if (part.has_new_organization()) {
+            org = part.new_organization();
+            const std::string id =
+                part.new_organization_id().empty()
+                    ? absl::StrCat("o", NewUuid().substr(0, 8),
+                                   NewUuid().substr(0, 4))
+                    : part.new_organization_id();
+            org.set_name(absl::StrCat("organizations/", id));
+            org.set_state(v1::ORGANIZATION_STATE_ACTIVE);
+            *org.mutable_valid_from() = request.effective_on();
+            org.clear_valid_until();
+            org.clear_successors();
+            org.clear_predecessors();
+            org.clear_revision_id();
+            const v1::Organization* parent =
+                parents[i] ? &parents[i]->organization : nullptr;
+            DeriveStructure(tree, parent, org);
+            for (RuleViolation& v : CheckPlacement(tree, org, parent)) {
+              v.subject = absl::StrCat(field, ".new_organization");
+              unmet.push_back(std::move(v));
+            }
+            if (parent != nullptr && IsWithin(*parent, before)) {
+              unmet.push_back(
+                  {"tree.no_cycle", absl::StrCat(field, ".new_organization"),
+                   "Tổ chức mới không đặt bên dưới tổ chức bị chia tách."});
+            }
+            if (absl::StatusOr<StoredOrganization> found = store_.Get(id);
+                found.ok()) {
+              return WithReason(absl::AlreadyExistsError(absl::StrCat(
+                                    org.name(), " exists already")),
+                                "RESOURCE_EXISTS");
+            } else if (!absl::IsNotFound(found.status())) {
+              return found.status();
+            }
+          } else {
+            org = existing[i]->organization;
+            versions[i] = existing[i]->version;
+            for (RuleViolation& v :
+                 CheckReceiver(before, org, /*receives_people=*/false,
+                               absl::StrCat(field, ".existing_organization"))) {
+              unmet.push_back(std::move(v));
+            }
+          }
+          org.add_predecessors(before.name());
+          if (!part_names.insert(org.name()).second) {
+            unmet.push_back({"tree.split_part_twice", field,
+                             absl::StrCat(org.display_name(),
+                                          " nhận hai phần của cuộc chia "
+                                          "tách.")});
+          }
+          if (part.people_size() > 0 &&
+              org.organization_class() != v1::ORGANIZATION_CLASS_PARTY_CELL) {
+            unmet.push_back({"tree.people_in_cells", field,
+                             absl::StrCat(org.display_name(),
+                                          " không phải chi bộ: đảng viên và "
+                                          "quần chúng sinh hoạt ở chi bộ.")});
+          }
+          for (int j = 0; j < part.people_size(); ++j) {
+            const std::string& name = part.people(j);
+            const std::string f = absl::StrCat(field, ".people[", j, "]");
+            if (!people_by_name.count(name)) {
+              unmet.push_back({"tree.split_person_not_in_source", f,
+                               absl::StrCat(name, " không sinh hoạt tại ",
+                                            before.display_name(), ".")});
+            } else if (!assigned_people.insert(name).second) {
+              unmet.push_back({"tree.split_assigned_twice", f,
+                               absl::StrCat(name, " được phân về hai nơi.")});
+            }
+          }
+          for (int j = 0; j < part.children_size(); ++j) {
+            const std::string& name = part.children(j);
+            const std::string f = absl::StrCat(field, ".children[", j, "]");
+            auto it = children_by_name.find(name);
+            if (it == children_by_name.end()) {
+              unmet.push_back({"tree.split_child_not_in_source", f,
+                               absl::StrCat(name, " không trực thuộc ",
+                                            before.display_name(), ".")});
+              continue;
+            }
+            if (!assigned_children.insert(name).second) {
+              unmet.push_back({"tree.split_assigned_twice", f,
+                               absl::StrCat(name, " được phân về hai nơi.")});
+            }
+            if (IsWithin(org, it->second->organization)) {
+              unmet.push_back(
+                  {"tree.no_cycle", f,
+                   absl::StrCat(org.display_name(), " trực thuộc ",
+                                it->second->organization.display_name(),
+                                ": không thể chuyển vào bên dưới chính nó.")});
+            }
+            for (RuleViolation& v :
+                 CheckPlacement(tree, it->second->organization, &org)) {
+              v.subject = f;
+              unmet.push_back(std::move(v));
+            }
+          }
+        }
+        if (request.dissolve_source()) {
+          // Nothing may be left behind in an organisation that ceases.
+          int people_left = 0;
+          for (const auto& p : *people) {
+            if (!assigned_people.count(p.message.name()) &&
+                HasOpenAffiliation(p.message, v1::AFFILIATION_ROLE_HOME)) {
+              ++people_left;
+            }
+          }
+          const int children_left = static_cast<int>(children->size()) -
+                                    static_cast<int>(assigned_children.size());
+          if (people_left > 0 || children_left > 0) {
+            unmet.push_back(
+                {"tree.split_unassigned", "parts",
+                 absl::StrCat(before.display_name(), " còn ", people_left,
+                              " người và ", children_left,
+                              " tổ chức trực thuộc chưa được phân về phần "
+                              "nào.")});
+          }
+        }
+        if (!unmet.empty()) return RulesViolated(std::move(unmet));
+
+        OrganizationChange staged;
+        const Act act{call, request.request_id(), request.reason(),
+                      request.effective_on(), request.decision()};
+        v1::Organization after = before;
+        if (request.dissolve_source()) {
+          Close(after, v1::ORGANIZATION_STATE_SPLIT, request.effective_on(),
+                {});
+          for (const auto& t : targets) after.add_successors(t.name());
+          staged.children_removed.push_back(
+              {OrganizationId(after.parent()), source_id});
+        }
+        const common::v1::ChangeStamp stamp =
+            StampNextVersion(call, request.request_id(), request.reason(),
+                             source->version, after);
+        PeopleMover mover(stamp, request.effective_on());
+        response.clear_parts();
+        for (int i = 0; i < request.parts_size(); ++i) {
+          const v1::SplitPart& part = request.parts(i);
+          v1::Organization& org = targets[i];
+          const common::v1::ChangeStamp part_stamp = StampNextVersion(
+              call, request.request_id(), request.reason(), versions[i], org);
+          if (versions[i] == 0) {
+            staged.paths_added.push_back(PathKey(org));
+            staged.children_added.push_back(
+                {OrganizationId(org.parent()), OrganizationId(org.name())});
+          }
+          AddWrite(staged, org, versions[i], v1::REVISION_KIND_SPLIT_FROM,
+                   request.effective_on(), &request.decision(), part_stamp,
+                   {before.name()});
+          for (const auto& name : part.people()) {
+            mover.Home(*people_by_name.at(name), org);
+          }
+          for (const auto& name : part.children()) {
+            if (absl::Status s = StageChildMove(
+                    store_, act, tree, *children_by_name.at(name), org, staged);
+                !s.ok()) {
+              return s;
+            }
+          }
+          *response.add_parts() = org;
+        }
+        *response.mutable_source() = after;
+        response.set_people_moved(mover.size());
+        if (request.validate_only()) return absl::OkStatus();
+
+        events::v1::Event event =
+            NewEvent(call, request.request_id(), request.effective_on(), after);
+        auto* split = event.mutable_organization_split();
+        split->set_source(after.name());
+        for (const auto& t : targets) *split->add_results() = Snapshot(t);
+        split->set_source_continues(!request.dissolve_source());
+        Record(
+            stamp,
+            {"SplitOrganization", v1::REVISION_KIND_SPLIT_INTO,
+             request.effective_on(), &request.decision(),
+             absl::StrCat("Chia tách ", before.display_name(), " thành ",
+                          targets.size(), " phần (", mover.size(), " người)"),
+             ""},
+            before.etag(), source->version, after, std::move(event), staged);
+        for (const auto& t : targets) {
+          staged.revisions.back().add_related_organizations(t.name());
+          staged.journal.audit->add_related(t.name());
+        }
+        mover.StageInto(staged);
+        change = std::move(staged);
+        return absl::OkStatus();
+      },
+      &context_->people());
+}
+
 absl::Status OrganizationServiceImpl::Dissolve(
     const CallContext& call, const v1::DissolveOrganizationRequest& request,
     v1::Organization& response) {
@@ -686,54 +1444,104 @@ absl::Status OrganizationServiceImpl::Dissolve(
   absl::StatusOr<StoredOrganization> stored =
       ReadAuthorized(call, request.name(), "name");
   if (!stored.ok()) return stored.status();
+  // The receiving organisation takes its people and children: the caller
+  // must cover it too.
+  std::optional<StoredOrganization> receiver;
+  if (!request.receiving_organization().empty()) {
+    absl::StatusOr<StoredOrganization> r = ReadAuthorized(
+        call, request.receiving_organization(), "receiving_organization");
+    if (!r.ok()) return r.status();
+    receiver = *std::move(r);
+  }
   if (absl::Status s = RequireBoard(call, "Dissolving an organisation");
       !s.ok()) {
     return s;
   }
-  absl::StatusOr<int> children =
-      store_.CountChildren(OrganizationId(request.name()));
-  if (!children.ok()) return children.status();
-  if (*children > 0 && !request.receiving_organization().empty()) {
-    // Moving the children in the same step is the next increment; until
-    // then the caller moves them first (MoveOrganization), then dissolves.
-    return RulesViolated(
-        {{"tree.dissolve_not_empty", "receiving_organization",
-          absl::StrCat(stored->organization.display_name(), " còn ", *children,
-                       " tổ chức trực thuộc: chuyển chúng đi (:move) trước khi "
-                       "giải thể.")}});
-  }
+  absl::StatusOr<const v1::RuleSet*> rules = rules_(request.effective_on());
+  if (!rules.ok()) return rules.status();
+  const OrganizationRules& tree = (*rules)->organization();
   return Idempotent(
       runtime_.redis(), store_, "DissolveOrganization", request.request_id(),
-      request, response, [&](OrganizationChange& change) -> absl::Status {
+      request, response,
+      [&](OrganizationChange& change) -> absl::Status {
         const v1::Organization& before = stored->organization;
         if (!request.etag().empty() && request.etag() != before.etag()) {
           return WithReason(absl::AbortedError("etag is stale"),
                             "CONCURRENT_CHANGE");
         }
-        std::vector<RuleViolation> unmet = CheckDissolve(
-            before, *children, !request.receiving_organization().empty());
+        const std::string id = OrganizationId(before.name());
+        absl::StatusOr<std::vector<StoredOrganization>> children =
+            ChildrenOf(store_, id);
+        if (!children.ok()) return children.status();
+        absl::StatusOr<std::vector<StoredPerson>> home =
+            PeopleOf(context_->people(), id, Roll::kHome);
+        if (!home.ok()) return home.status();
+        absl::StatusOr<std::vector<StoredPerson>> hosted =
+            PeopleOf(context_->people(), id, Roll::kHosted);
+        if (!hosted.ok()) return hosted.status();
+        // People at home there now; departed members (home affiliation
+        // closed) keep it as their last organisation unless a receiver
+        // takes the records.
+        int active_people = 0;
+        for (const auto& p : *home) {
+          if (HasOpenAffiliation(p.message, v1::AFFILIATION_ROLE_HOME)) {
+            ++active_people;
+          }
+        }
+        std::vector<RuleViolation> unmet =
+            CheckDissolve(before, static_cast<int>(children->size()),
+                          active_people, receiver.has_value());
         if (Before(request.effective_on(), before.valid_from())) {
           unmet.push_back({"tree.dissolve_after_founding", "effective_on",
                            "Ngày giải thể trước ngày thành lập."});
         }
-        if (!unmet.empty()) return RulesViolated(std::move(unmet));
-        v1::Organization org = before;
-        org.set_state(v1::ORGANIZATION_STATE_DISSOLVED);
-        // The last day it existed is the day before it ceases to exist.
-        const absl::CivilDay last =
-            absl::CivilDay(request.effective_on().year(),
-                           request.effective_on().month(),
-                           request.effective_on().day()) -
-            1;
-        org.mutable_valid_until()->set_year(static_cast<int>(last.year()));
-        org.mutable_valid_until()->set_month(last.month());
-        org.mutable_valid_until()->set_day(last.day());
-        if (!request.receiving_organization().empty()) {
-          org.add_successors(request.receiving_organization());
+        if (receiver) {
+          for (RuleViolation& v :
+               CheckReceiver(before, receiver->organization,
+                             !home->empty() || !hosted->empty(),
+                             "receiving_organization")) {
+            unmet.push_back(std::move(v));
+          }
+          for (const auto& child : *children) {
+            for (RuleViolation& v : CheckPlacement(tree, child.organization,
+                                                   &receiver->organization)) {
+              v.subject = child.organization.name();
+              unmet.push_back(std::move(v));
+            }
+          }
         }
+        if (!unmet.empty()) return RulesViolated(std::move(unmet));
+        OrganizationChange staged;
+        v1::Organization org = before;
+        Close(org, v1::ORGANIZATION_STATE_DISSOLVED, request.effective_on(),
+              {});
+        if (receiver) org.add_successors(receiver->organization.name());
         const common::v1::ChangeStamp stamp = StampNextVersion(
             call, request.request_id(), request.reason(), stored->version, org);
         response = org;
+        if (receiver) {
+          const Act act{call, request.request_id(), request.reason(),
+                        request.effective_on(), request.decision()};
+          v1::Organization target = receiver->organization;
+          target.add_predecessors(org.name());
+          const common::v1::ChangeStamp target_stamp =
+              StampNextVersion(call, request.request_id(), request.reason(),
+                               receiver->version, target);
+          AddWrite(staged, target, receiver->version,
+                   v1::REVISION_KIND_MERGED_FROM, request.effective_on(),
+                   &request.decision(), target_stamp, {org.name()});
+          PeopleMover mover(target_stamp, request.effective_on());
+          for (const auto& p : *home) mover.Home(p, target);
+          for (const auto& p : *hosted) mover.Hosted(p, target);
+          for (const auto& child : *children) {
+            if (absl::Status s =
+                    StageChildMove(store_, act, tree, child, target, staged);
+                !s.ok()) {
+              return s;
+            }
+          }
+          mover.StageInto(staged);
+        }
         if (request.validate_only()) return absl::OkStatus();
         events::v1::Event event =
             NewEvent(call, request.request_id(), request.effective_on(), org);
@@ -742,15 +1550,18 @@ absl::Status OrganizationServiceImpl::Dissolve(
             request.receiving_organization());
         // It stays in the path index (history, show_inactive) but is no
         // longer an active child.
-        change.children_removed.push_back(
+        staged.children_removed.push_back(
             {OrganizationId(before.parent()), OrganizationId(org.name())});
         Record(stamp,
                {"DissolveOrganization", v1::REVISION_KIND_DISSOLVED,
                 request.effective_on(), &request.decision(),
-                absl::StrCat("Giải thể ", org.display_name()), ""},
-               before.etag(), stored->version, org, std::move(event), change);
+                absl::StrCat("Giải thể ", org.display_name()),
+                request.receiving_organization()},
+               before.etag(), stored->version, org, std::move(event), staged);
+        change = std::move(staged);
         return absl::OkStatus();
-      });
+      },
+      &context_->people());
 }
 
 absl::Status OrganizationServiceImpl::Revisions(

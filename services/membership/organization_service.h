@@ -6,10 +6,12 @@
 // act's date) and commits the change with its revision, event and audit
 // entry in one atomic write (organization_store.h).
 //
-// Implemented: Get, List, Create, Update, Move, Dissolve,
+// Implemented: Get, List, Create, Update, Move, Merge, Split, Dissolve,
 // ListOrganizationRevisions, ListOrganizationAncestors, CountPeople (from
 // the counters the person store keeps in the same write as each change).
-// Merge and Split answer UNIMPLEMENTED: they move people between cells.
+// Merge, Split and Dissolve with a receiving organisation move people
+// between cells: the people, their indexes and counters are written in the
+// same atomic write as the tree (OrganizationChange::people).
 
 #ifndef PARTYDEV_SERVICES_MEMBERSHIP_ORGANIZATION_SERVICE_H_
 #define PARTYDEV_SERVICES_MEMBERSHIP_ORGANIZATION_SERVICE_H_
@@ -51,6 +53,14 @@ class OrganizationServiceImpl final
       grpc::CallbackServerContext* context,
       const v1::MoveOrganizationRequest* request,
       v1::Organization* response) override;
+  grpc::ServerUnaryReactor* MergeOrganizations(
+      grpc::CallbackServerContext* context,
+      const v1::MergeOrganizationsRequest* request,
+      v1::MergeOrganizationsResponse* response) override;
+  grpc::ServerUnaryReactor* SplitOrganization(
+      grpc::CallbackServerContext* context,
+      const v1::SplitOrganizationRequest* request,
+      v1::SplitOrganizationResponse* response) override;
   grpc::ServerUnaryReactor* DissolveOrganization(
       grpc::CallbackServerContext* context,
       const v1::DissolveOrganizationRequest* request,
@@ -83,6 +93,12 @@ class OrganizationServiceImpl final
   absl::Status Move(const CallContext& call,
                     const v1::MoveOrganizationRequest& request,
                     v1::Organization& response);
+  absl::Status Merge(const CallContext& call,
+                     const v1::MergeOrganizationsRequest& request,
+                     v1::MergeOrganizationsResponse& response);
+  absl::Status Split(const CallContext& call,
+                     const v1::SplitOrganizationRequest& request,
+                     v1::SplitOrganizationResponse& response);
   absl::Status Dissolve(const CallContext& call,
                         const v1::DissolveOrganizationRequest& request,
                         v1::Organization& response);

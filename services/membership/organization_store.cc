@@ -211,7 +211,12 @@ absl::StatusOr<v1::AuditEntry> OrganizationStore::GetAuditEntry(
       "organizations/", id, "/auditEntries/", entry_id, " not found"));
 }
 
-absl::Status OrganizationStore::Commit(const OrganizationChange& change) {
+absl::Status OrganizationStore::Commit(const OrganizationChange& change,
+                                       const PersonStore* people) {
+  if (!change.people.empty() && people == nullptr) {
+    return absl::InternalError(
+        "a change that moves people needs the person store to commit");
+  }
   AtomicWrite write;
   for (const StoredOrganization& w : change.writes) {
     const std::string id =
@@ -234,6 +239,9 @@ absl::Status OrganizationStore::Commit(const OrganizationChange& change) {
     const std::string& name = revision.snapshot().name();
     write.RPush(OrgKey(name.substr(sizeof("organizations/") - 1)) + ":revs",
                 revision.SerializeAsString());
+  }
+  for (const auto& [before, after] : change.people) {
+    people->StageWrite(write, &before, after);
   }
   change.journal.StageInto(prefix_, write);
   absl::StatusOr<WriteResult> result = write.Commit(redis_);

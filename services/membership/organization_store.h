@@ -35,6 +35,7 @@
 #include "partydev/membership/v1/audit.pb.h"
 #include "partydev/membership/v1/organizations.pb.h"
 #include "services/membership/journal.h"
+#include "services/membership/person_store.h"
 
 namespace partydev::membership {
 
@@ -56,10 +57,15 @@ struct OrganizationChange {
   std::vector<std::pair<std::string, std::string>> children_added;
   // Revisions to append, each to its organisation's history.
   std::vector<v1::OrganizationRevision> revisions;
+  // People whose organisation changes with the tree (merge, split,
+  // dissolve with a receiver): each as read and as it is to be written.
+  // Committed with every index and counter PersonStore::StageWrite derives,
+  // in the same script as the tree, so a restructuring is never half done.
+  std::vector<std::pair<StoredPerson, v1::Person>> people;
   // Its events, audit entry and idempotency record.
   Journal journal;
 
-  bool empty() const { return writes.empty(); }
+  bool empty() const { return writes.empty() && people.empty(); }
 };
 
 // A page of a listing, in path order.
@@ -110,10 +116,13 @@ class OrganizationStore {
   absl::StatusOr<v1::AuditEntry> GetAuditEntry(const std::string& id,
                                                const std::string& entry_id);
 
-  // Commits a change atomically. ABORTED when an organisation's version
-  // changed since it was read; ALREADY_EXISTS when the request id was used
-  // by a concurrent duplicate.
-  absl::Status Commit(const OrganizationChange& change);
+  // Commits a change atomically. ABORTED when an organisation's or a
+  // person's version changed since it was read; ALREADY_EXISTS when the
+  // request id was used by a concurrent duplicate. `people` stages
+  // change.people (required when there are any; it shares this store's key
+  // prefix, hence its hash slot).
+  absl::Status Commit(const OrganizationChange& change,
+                      const PersonStore* people = nullptr);
 
   const std::string& prefix() const { return prefix_; }
   std::string EventsKey() const { return membership::EventsKey(prefix_); }

@@ -158,7 +158,7 @@ std::vector<RuleViolation> CheckMove(const OrganizationRules& rules,
 }
 
 std::vector<RuleViolation> CheckDissolve(const Organization& org,
-                                         int active_children,
+                                         int active_children, int active_people,
                                          bool has_receiver) {
   std::vector<RuleViolation> unmet;
   if (org.state() != v1::ORGANIZATION_STATE_ACTIVE) {
@@ -171,6 +171,106 @@ std::vector<RuleViolation> CheckDissolve(const Organization& org,
         {"tree.dissolve_not_empty", "receiving_organization",
          absl::StrCat(org.display_name(), " còn ", active_children,
                       " tổ chức trực thuộc: cần chỉ định tổ chức tiếp nhận.")});
+  }
+  if (active_people > 0 && !has_receiver) {
+    unmet.push_back(
+        {"tree.dissolve_not_empty", "receiving_organization",
+         absl::StrCat(org.display_name(), " còn ", active_people,
+                      " người đang sinh hoạt: cần chỉ định tổ chức tiếp "
+                      "nhận.")});
+  }
+  return unmet;
+}
+
+bool IsWithin(const Organization& org, const Organization& ancestor) {
+  return std::find(org.path().begin(), org.path().end(), ancestor.name()) !=
+         org.path().end();
+}
+
+std::vector<RuleViolation> CheckReceiver(const Organization& from,
+                                         const Organization& receiver,
+                                         bool receives_people,
+                                         const std::string& field) {
+  std::vector<RuleViolation> unmet;
+  if (receiver.state() != v1::ORGANIZATION_STATE_ACTIVE) {
+    unmet.push_back(
+        {"tree.active", field,
+         absl::StrCat(receiver.display_name(), " không còn hoạt động.")});
+  }
+  if (IsWithin(receiver, from)) {
+    unmet.push_back(
+        {"tree.no_cycle", field,
+         absl::StrCat(receiver.display_name(), " là ", from.display_name(),
+                      " hoặc tổ chức trực thuộc của nó: không thể tiếp nhận "
+                      "từ chính nó.")});
+  }
+  if (receives_people &&
+      receiver.organization_class() != v1::ORGANIZATION_CLASS_PARTY_CELL) {
+    unmet.push_back({"tree.people_in_cells", field,
+                     absl::StrCat(receiver.display_name(),
+                                  " không phải chi bộ: đảng viên và quần "
+                                  "chúng sinh hoạt ở chi bộ.")});
+  }
+  return unmet;
+}
+
+std::vector<RuleViolation> CheckMerge(
+    const Organization& receiver, const std::vector<Organization>& sources) {
+  std::vector<RuleViolation> unmet;
+  if (receiver.state() != v1::ORGANIZATION_STATE_ACTIVE) {
+    unmet.push_back(
+        {"tree.active", "name",
+         absl::StrCat(receiver.display_name(), " không còn hoạt động.")});
+  }
+  for (size_t i = 0; i < sources.size(); ++i) {
+    const Organization& source = sources[i];
+    const std::string field = absl::StrCat("source_organizations[", i, "]");
+    if (source.name() == receiver.name()) {
+      unmet.push_back({"tree.merge_into_itself", field,
+                       absl::StrCat(source.display_name(),
+                                    " không thể sáp nhập vào chính nó.")});
+      continue;
+    }
+    bool duplicate = false;
+    for (size_t j = 0; j < i; ++j) {
+      duplicate = duplicate || sources[j].name() == source.name();
+    }
+    if (duplicate) {
+      unmet.push_back(
+          {"tree.merge_duplicate", field,
+           absl::StrCat(source.display_name(), " được nêu hai lần.")});
+      continue;
+    }
+    if (source.state() != v1::ORGANIZATION_STATE_ACTIVE) {
+      unmet.push_back(
+          {"tree.active", field,
+           absl::StrCat(source.display_name(), " không còn hoạt động.")});
+    }
+    if (source.organization_class() != receiver.organization_class() ||
+        source.level() != receiver.level()) {
+      unmet.push_back(
+          {"tree.merge_same_class", field,
+           absl::StrCat("Chỉ sáp nhập tổ chức cùng loại, cùng cấp: ",
+                        source.display_name(), " (", source.level(), ") vào ",
+                        receiver.display_name(), " (", receiver.level(),
+                        ").")});
+    }
+    if (IsWithin(receiver, source)) {
+      unmet.push_back(
+          {"tree.no_cycle", field,
+           absl::StrCat(receiver.display_name(), " trực thuộc ",
+                        source.display_name(),
+                        ": không thể sáp nhập cấp trên vào cấp dưới.")});
+    }
+    for (size_t j = 0; j < sources.size(); ++j) {
+      if (j != i && sources[j].name() != source.name() &&
+          IsWithin(sources[j], source)) {
+        unmet.push_back({"tree.no_cycle", field,
+                         absl::StrCat(sources[j].display_name(), " trực thuộc ",
+                                      source.display_name(),
+                                      ": sáp nhập lần lượt từng cấp.")});
+      }
+    }
   }
   return unmet;
 }

@@ -45,11 +45,33 @@ std::vector<RuleViolation> CheckMove(const OrganizationRules& rules,
                                      const Organization& new_parent);
 
 // The rules of dissolving `org` that has `active_children` and
-// `active_people`: refused while anything remains unless a receiving
-// organisation is given.
+// `active_people` (people whose home affiliation there is open): refused
+// while anything remains unless a receiving organisation is given
+// (`tree.dissolve_not_empty`, DissolveOrganizationRequest).
 std::vector<RuleViolation> CheckDissolve(const Organization& org,
-                                         int active_children,
+                                         int active_children, int active_people,
                                          bool has_receiver);
+
+// True when `org` is `ancestor` or lies in its subtree (by path).
+bool IsWithin(const Organization& org, const Organization& ancestor);
+
+// The rules of an organisation `receiver` that takes over what `from`
+// holds (merge, split part, dissolution's receiving organisation), named
+// as `field`: it is active, it is not `from` nor in its subtree
+// (`tree.no_cycle`), and when it receives people it is a cell (people
+// belong to a cell or grassroots cell, domain.md; `tree.people_in_cells`).
+std::vector<RuleViolation> CheckReceiver(const Organization& from,
+                                         const Organization& receiver,
+                                         bool receives_people,
+                                         const std::string& field);
+
+// The rules of merging `sources` into `receiver`
+// (MergeOrganizationsRequest): each source is active, distinct, not the
+// receiver, of the receiver's class and level ("cells into a cell,
+// committees into a committee"), and neither the receiver nor another
+// source lies in a source's subtree (`tree.no_cycle`).
+std::vector<RuleViolation> CheckMerge(const Organization& receiver,
+                                      const std::vector<Organization>& sources);
 
 // The materialized path of `org` as stored in the path index: its ids root
 // first, joined by '!', which sorts before every id character, so that a

@@ -19,6 +19,7 @@
 #include "services/membership/domain/pipeline.h"
 #include "services/membership/organization_tree.h"
 #include "services/membership/person_access.h"
+#include "services/membership/rpc_forwarding.h"
 
 namespace partydev::membership {
 namespace {
@@ -198,57 +199,66 @@ events::v1::PersonStageChanged StageChange(const v1::Person& person, Stage from,
 PersonServiceImpl::PersonServiceImpl(std::shared_ptr<MembershipContext> context)
     : context_(std::move(context)) {}
 
-#define PARTYDEV_FORWARD(Rpc, Request, Response)                            \
-  grpc::ServerUnaryReactor* PersonServiceImpl::Rpc(                         \
-      grpc::CallbackServerContext* context, const Request* request,         \
-      Response* response) {                                                 \
-    return context_->runtime().Unary(                                       \
-        context, #Rpc, [=](const CallContext& call) {                       \
-          absl::StatusOr<bool> replayed =                                   \
-              ReplayRecordedResponse(context_->redis(), context_->prefix(), \
-                                     #Rpc, *request, *response);            \
-          if (!replayed.ok()) return replayed.status();                     \
-          if (*replayed) return absl::OkStatus();                           \
-          return Do##Rpc(call, *request, *response);                        \
-        });                                                                 \
-  }
-PARTYDEV_FORWARD(GetPerson, v1::GetPersonRequest, v1::Person)
-PARTYDEV_FORWARD(ListPeople, v1::ListPeopleRequest, v1::ListPeopleResponse)
-PARTYDEV_FORWARD(CreatePerson, v1::CreatePersonRequest, v1::Person)
-PARTYDEV_FORWARD(UpdatePerson, v1::UpdatePersonRequest, v1::Person)
-PARTYDEV_FORWARD(CreateTransfer, v1::CreateTransferRequest, v1::Transfer)
-PARTYDEV_FORWARD(GetTransfer, v1::GetTransferRequest, v1::Transfer)
-PARTYDEV_FORWARD(ListTransfers, v1::ListTransfersRequest,
-                 v1::ListTransfersResponse)
-PARTYDEV_FORWARD(IssueTransferLetter, v1::IssueTransferLetterRequest,
-                 v1::Transfer)
-PARTYDEV_FORWARD(ReceiveTransfer, v1::ReceiveTransferRequest, v1::Transfer)
-PARTYDEV_FORWARD(EndTemporaryTransfer, v1::EndTemporaryTransferRequest,
-                 v1::Transfer)
-PARTYDEV_FORWARD(CancelTransfer, v1::CancelTransferRequest, v1::Transfer)
-PARTYDEV_FORWARD(ExemptMember, v1::ExemptMemberRequest, v1::Person)
-PARTYDEV_FORWARD(EndExemption, v1::EndExemptionRequest, v1::Person)
-PARTYDEV_FORWARD(RemoveMember, v1::RemoveMemberRequest, v1::Person)
-PARTYDEV_FORWARD(RecordResignation, v1::RecordResignationRequest, v1::Person)
-PARTYDEV_FORWARD(RecordDeath, v1::RecordDeathRequest, v1::Person)
-PARTYDEV_FORWARD(CreateDiscipline, v1::CreateDisciplineRequest, v1::Discipline)
-PARTYDEV_FORWARD(GetDiscipline, v1::GetDisciplineRequest, v1::Discipline)
-PARTYDEV_FORWARD(ListDisciplines, v1::ListDisciplinesRequest,
-                 v1::ListDisciplinesResponse)
-PARTYDEV_FORWARD(UpdateDiscipline, v1::UpdateDisciplineRequest, v1::Discipline)
-PARTYDEV_FORWARD(CreateImprovementPeriod, v1::CreateImprovementPeriodRequest,
-                 v1::ImprovementPeriod)
-PARTYDEV_FORWARD(GetImprovementPeriod, v1::GetImprovementPeriodRequest,
-                 v1::ImprovementPeriod)
-PARTYDEV_FORWARD(ListImprovementPeriods, v1::ListImprovementPeriodsRequest,
-                 v1::ListImprovementPeriodsResponse)
-PARTYDEV_FORWARD(ReviewImprovementPeriod, v1::ReviewImprovementPeriodRequest,
-                 v1::ImprovementPeriod)
-PARTYDEV_FORWARD(CloseImprovementPeriod, v1::CloseImprovementPeriodRequest,
-                 v1::ImprovementPeriod)
-PARTYDEV_FORWARD(GetPartyAge, v1::GetPartyAgeRequest, v1::PartyAge)
-PARTYDEV_FORWARD(RecordPartyAgeGap, v1::RecordPartyAgeGapRequest, v1::PartyAge)
-#undef PARTYDEV_FORWARD
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, GetPerson, v1::GetPersonRequest,
+                            v1::Person)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, ListPeople,
+                            v1::ListPeopleRequest, v1::ListPeopleResponse)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, CreatePerson,
+                            v1::CreatePersonRequest, v1::Person)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, UpdatePerson,
+                            v1::UpdatePersonRequest, v1::Person)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, CreateTransfer,
+                            v1::CreateTransferRequest, v1::Transfer)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, GetTransfer,
+                            v1::GetTransferRequest, v1::Transfer)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, ListTransfers,
+                            v1::ListTransfersRequest, v1::ListTransfersResponse)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, IssueTransferLetter,
+                            v1::IssueTransferLetterRequest, v1::Transfer)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, ReceiveTransfer,
+                            v1::ReceiveTransferRequest, v1::Transfer)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, EndTemporaryTransfer,
+                            v1::EndTemporaryTransferRequest, v1::Transfer)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, CancelTransfer,
+                            v1::CancelTransferRequest, v1::Transfer)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, ExemptMember,
+                            v1::ExemptMemberRequest, v1::Person)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, EndExemption,
+                            v1::EndExemptionRequest, v1::Person)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, RemoveMember,
+                            v1::RemoveMemberRequest, v1::Person)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, RecordResignation,
+                            v1::RecordResignationRequest, v1::Person)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, RecordDeath,
+                            v1::RecordDeathRequest, v1::Person)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, CreateDiscipline,
+                            v1::CreateDisciplineRequest, v1::Discipline)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, GetDiscipline,
+                            v1::GetDisciplineRequest, v1::Discipline)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, ListDisciplines,
+                            v1::ListDisciplinesRequest,
+                            v1::ListDisciplinesResponse)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, UpdateDiscipline,
+                            v1::UpdateDisciplineRequest, v1::Discipline)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, CreateImprovementPeriod,
+                            v1::CreateImprovementPeriodRequest,
+                            v1::ImprovementPeriod)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, GetImprovementPeriod,
+                            v1::GetImprovementPeriodRequest,
+                            v1::ImprovementPeriod)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, ListImprovementPeriods,
+                            v1::ListImprovementPeriodsRequest,
+                            v1::ListImprovementPeriodsResponse)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, ReviewImprovementPeriod,
+                            v1::ReviewImprovementPeriodRequest,
+                            v1::ImprovementPeriod)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, CloseImprovementPeriod,
+                            v1::CloseImprovementPeriodRequest,
+                            v1::ImprovementPeriod)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, GetPartyAge,
+                            v1::GetPartyAgeRequest, v1::PartyAge)
+PARTYDEV_MEMBERSHIP_FORWARD(PersonServiceImpl, RecordPartyAgeGap,
+                            v1::RecordPartyAgeGapRequest, v1::PartyAge)
 
 absl::Status PersonServiceImpl::DoGetPerson(const CallContext& call,
                                             const v1::GetPersonRequest& request,
@@ -270,6 +280,13 @@ absl::Status PersonServiceImpl::DoGetPerson(const CallContext& call,
 absl::Status PersonServiceImpl::DoCreatePerson(
     const CallContext& call, const v1::CreatePersonRequest& request,
     v1::Person& response) {
+  return RegisterPerson(*context_, call, request, response);
+}
+
+absl::Status RegisterPerson(MembershipContext& context, const CallContext& call,
+                            const v1::CreatePersonRequest& request,
+                            v1::Person& response) {
+  MembershipContext* const context_ = &context;
   if (absl::Status s = RequireRecorder(call.principal, "register a person");
       !s.ok()) {
     return s;
@@ -420,6 +437,17 @@ absl::Status PersonServiceImpl::DoCreatePerson(
           rules.ok() ? (*rules)->admission().probation_months() : 12;
       *admission->mutable_probation_ends_on() = domain::FromCivilDay(
           domain::AddMonths(domain::CivilDayOf(m.ceremony_on()), months) - 1);
+      // Probation ends (Party Charter art. 5.1): the cell must then vote
+      // on recognition, so the entered member carries the deadline too.
+      v1::Deadline* ends = person.add_deadlines();
+      ends->set_kind(common::v1::DEADLINE_KIND_PROBATION_ENDS);
+      ends->set_subject(person.name());
+      *ends->mutable_counted_from() = m.ceremony_on();
+      ends->set_length(months);
+      ends->set_unit(v1::DURATION_UNIT_MONTHS);
+      *ends->mutable_due_on() = admission->probation_ends_on();
+      ends->set_rule_id("admission.probation_months");
+      ends->set_responsible_organization(person.organization());
     }
     for (const auto& c : person.categories()) {
       admission->add_categories_at_admission(

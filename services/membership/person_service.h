@@ -18,9 +18,16 @@
 #include "absl/status/statusor.h"
 #include "common/service_runtime.h"
 #include "partydev/membership/v1/people.grpc.pb.h"
+#include "services/membership/deadline_watch.h"
 #include "services/membership/membership_context.h"
 
 namespace partydev::membership {
+
+// CreatePerson's work, shared with the CSV import: validates, authorises
+// and registers a candidate or an existing member in one atomic write.
+absl::Status RegisterPerson(MembershipContext& context, const CallContext& call,
+                            const v1::CreatePersonRequest& request,
+                            v1::Person& response);
 
 // A member's party age on `as_of`: from the first admission, less the
 // recorded gaps (people/{id}/partyAgeGaps) and `extra` ones (Party Charter
@@ -32,6 +39,12 @@ absl::StatusOr<v1::PartyAge> PartyAgeOf(
 class PersonServiceImpl final : public v1::PersonService::CallbackService {
  public:
   explicit PersonServiceImpl(std::shared_ptr<MembershipContext> context);
+
+  // Keeps the scanner of people's deadlines running as long as the
+  // service lives (it stops before the service is destroyed).
+  void OwnDeadlineWatch(std::unique_ptr<DeadlineWatch> watch) {
+    deadline_watch_ = std::move(watch);
+  }
 
   grpc::ServerUnaryReactor* GetPerson(grpc::CallbackServerContext* context,
                                       const v1::GetPersonRequest* request,
@@ -220,6 +233,7 @@ class PersonServiceImpl final : public v1::PersonService::CallbackService {
                                    v1::PartyAge& response);
 
   std::shared_ptr<MembershipContext> context_;
+  std::unique_ptr<DeadlineWatch> deadline_watch_;
 };
 
 }  // namespace partydev::membership

@@ -48,15 +48,22 @@ absl::StatusOr<std::vector<ServiceRegistration>> MakeMembershipServices(
   std::vector<ServiceRegistration> services;
   services.push_back({std::make_unique<OrganizationServiceImpl>(context),
                       v1::OrganizationService::service_full_name()});
-  services.push_back({std::make_unique<PersonServiceImpl>(context),
-                      v1::PersonService::service_full_name()});
+  auto people = std::make_unique<PersonServiceImpl>(context);
+  if (config.deadline_scan_period > absl::ZeroDuration()) {
+    auto watch =
+        std::make_unique<DeadlineWatch>(context, DeadlineWatchOptions{});
+    watch->Start(config.deadline_scan_period);
+    people->OwnDeadlineWatch(std::move(watch));
+  }
+  services.push_back(
+      {std::move(people), v1::PersonService::service_full_name()});
   services.push_back({std::make_unique<AdmissionServiceImpl>(context),
                       v1::AdmissionService::service_full_name()});
   services.push_back({std::make_unique<ClassificationServiceImpl>(context),
                       v1::ClassificationService::service_full_name()});
   services.push_back(UnimplementedService<v1::CellLifeService>());
   services.push_back(
-      {std::make_unique<AdministrationServiceImpl>(runtime, config.rule_sets),
+      {std::make_unique<AdministrationServiceImpl>(context, config.rule_sets),
        v1::AdministrationService::service_full_name()});
   return services;
 }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "common/service_main.h"
 #include "common/service_runtime.h"
 #include "services/membership/domain/rule_sets.h"
@@ -33,6 +34,9 @@ struct MembershipConfig {
   RuleSetLookup lookup;
   // The working-day calendar of Vietnamese public holidays.
   std::shared_ptr<const domain::WorkingDayCalendar> calendar;
+  // How often the deadline watch announces approaching deadlines
+  // (deadline_watch.h); zero: no watch (tests drive ScanOnce themselves).
+  absl::Duration deadline_scan_period = absl::ZeroDuration();
 };
 
 // Reads `config_dir`/rule_sets/*.json and `config_dir`/calendar_vn.json.

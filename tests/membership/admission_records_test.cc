@@ -176,6 +176,42 @@ TEST_F(AdmissionRecordsTest, ClassEnrollmentAssessmentCertificate) {
   EXPECT_EQ(AuditEntries("cb-khoa-toan"), cell_audit + 3);
 }
 
+TEST_F(AdmissionRecordsTest, NewMemberCertificateGoesIntoTheProbationCase) {
+  v1::CreateTrainingClassRequest request = ClassRequest("k-new-members", 20);
+  request.mutable_training_class()->set_kind(
+      v1::TRAINING_CLASS_KIND_NEW_MEMBERS);
+  v1::TrainingClass c;
+  grpc::Status s =
+      admission_->CreateTrainingClass(As(Board(bloc_)).get(), request, &c);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  // A probationary member: admitted, ceremony held, not yet official.
+  v1::CreatePersonRequest create =
+      CandidateRequest(cell_a_, "Đinh Thị Mới", "079200000091");
+  create.mutable_person()->clear_source();
+  v1::ExistingMembership* m = create.mutable_existing_membership();
+  m->mutable_admission_decision()->set_number("45-QĐ/ĐU");
+  *m->mutable_admission_decision()->mutable_signed_on() = D(2026, 1, 10);
+  *m->mutable_ceremony_on() = D(2026, 1, 20);
+  v1::Person member;
+  s = people_->CreatePerson(As(Admin()).get(), create, &member);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(member.stage(), common::v1::STAGE_PROBATION);
+
+  v1::Enrollment e;
+  s = Enroll(Secretary(college_), c.name(), member.name(), college_, &e);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_TRUE(Assess(e.name(), true, &e).ok());
+  s = Certify(e.name(), "07/GCN-DVM", &e);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  v1::GetPersonRequest get;
+  get.set_name(member.name());
+  v1::Person read;
+  ASSERT_TRUE(people_->GetPerson(As(Admin()).get(), get, &read).ok());
+  EXPECT_EQ(read.admission().new_member_certificate().number(), "07/GCN-DVM");
+  EXPECT_EQ(read.admission().new_member_certificate().enrollment(), e.name());
+}
+
 TEST_F(AdmissionRecordsTest, CapacityIsEnforced) {
   v1::TrainingClass c = MustCreateClass("k-small", 1);
   v1::Person a = MustCreateCandidate(cell_a_, "Trần Văn A", "079200000011");
