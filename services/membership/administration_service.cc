@@ -1251,9 +1251,10 @@ class AdministrationServiceImpl::ExportReactor final
       last_ = true;
     }
     // The chunk stays untouched until OnWriteDone: the next one is built
-    // only after it is sent.
-    StartWrite(&chunk_);
+    // only after it is sent. Nothing of `this` is touched after StartWrite:
+    // OnWriteDone may finish and delete the reactor on another thread.
     sent_first_ = true;
+    StartWrite(&chunk_);
   }
 
   void Done(const absl::Status& status) {

@@ -628,24 +628,6 @@ bool NewerPeriodFirst(const v1::Evaluation& a, const v1::Evaluation& b) {
   return ka > kb;
 }
 
-// Every organisation id of the subtree of `org` (itself first).
-absl::StatusOr<std::vector<std::string>> SubtreeIds(
-    MembershipContext& context, const v1::Organization& org) {
-  std::vector<std::string> ids = {OrganizationId(org.name())};
-  std::string cursor;
-  const std::string key = PathKey(org);
-  do {
-    absl::StatusOr<OrganizationPage> page =
-        context.organizations().ListSubtree(key, cursor, kMaxPageSize);
-    if (!page.ok()) return page.status();
-    for (const auto& o : page->organizations) {
-      ids.push_back(OrganizationId(o.organization.name()));
-    }
-    cursor = page->next_cursor;
-  } while (!cursor.empty());
-  return ids;
-}
-
 // The people at home in the organisations `ids`.
 absl::StatusOr<std::vector<StoredPerson>> PeopleOf(
     MembershipContext& context, const std::vector<std::string>& ids) {
@@ -800,7 +782,7 @@ absl::Status AdmissionServiceImpl::DoListEvaluations(
       return s;
     }
     absl::StatusOr<std::vector<std::string>> ids =
-        SubtreeIds(*context_, org->organization);
+        context_->organizations().SubtreeIds(org->organization);
     if (!ids.ok()) return ids.status();
     std::vector<std::string> names;
     for (const auto& id : *ids) {
@@ -954,7 +936,7 @@ absl::Status AdmissionServiceImpl::DoListOverdueEvaluations(
   const int grace = (*rules)->evaluations().grace_days();
 
   absl::StatusOr<std::vector<std::string>> ids =
-      SubtreeIds(*context_, org->organization);
+      context_->organizations().SubtreeIds(org->organization);
   if (!ids.ok()) return ids.status();
   absl::StatusOr<std::vector<StoredPerson>> people = PeopleOf(*context_, *ids);
   if (!people.ok()) return people.status();

@@ -339,23 +339,6 @@ bool InMask(const google::protobuf::FieldMask& mask, absl::string_view path) {
   return false;
 }
 
-// The organisations of the subtree rooted at `org` (itself first), as ids.
-absl::StatusOr<std::vector<std::string>> SubtreeIds(
-    MembershipContext& context, const v1::Organization& org) {
-  std::vector<std::string> ids = {OrganizationId(org.name())};
-  std::string cursor;
-  do {
-    absl::StatusOr<OrganizationPage> page =
-        context.organizations().ListSubtree(PathKey(org), cursor, 1000);
-    if (!page.ok()) return page.status();
-    for (const auto& o : page->organizations) {
-      ids.push_back(OrganizationId(o.organization.name()));
-    }
-    cursor = page->next_cursor;
-  } while (!cursor.empty());
-  return ids;
-}
-
 // Reads an organisation named "organizations/{id}" that the caller's
 // subtree holds (PERMISSION_DENIED otherwise, without revealing whether it
 // exists).
@@ -551,7 +534,7 @@ absl::Status MemberCap(MembershipContext& context, const v1::Person& person,
   absl::StatusOr<StoredOrganization> scope = MemberCapScope(context, person);
   if (!scope.ok()) return scope.status();
   absl::StatusOr<std::vector<std::string>> ids =
-      SubtreeIds(context, scope->organization);
+      context.organizations().SubtreeIds(scope->organization);
   if (!ids.ok()) return ids.status();
   absl::StatusOr<std::vector<Stored<v1::MemberClassification>>> all =
       MemberClassificationsOf(context, *ids, year);
@@ -725,7 +708,7 @@ absl::Status ListPersonRecords(MembershipContext& context,
         ReadOrganization(context, call, org_name, "organization");
     if (!org.ok()) return org.status();
     absl::StatusOr<std::vector<std::string>> ids =
-        SubtreeIds(context, org->organization);
+        context.organizations().SubtreeIds(org->organization);
     if (!ids.ok()) return ids.status();
     for (const auto& id : *ids) {
       absl::StatusOr<std::vector<std::string>> all = context.records().All(
@@ -1224,7 +1207,7 @@ absl::Status ClassificationServiceImpl::DoListOrganizationClassifications(
   std::vector<std::string> ids = {OrganizationId(request.parent())};
   if (request.include_descendants()) {
     absl::StatusOr<std::vector<std::string>> sub =
-        SubtreeIds(*context_, org->organization);
+        context_->organizations().SubtreeIds(org->organization);
     if (!sub.ok()) return sub.status();
     ids = *sub;
   }
@@ -1387,7 +1370,7 @@ absl::Status ClassificationServiceImpl::DoCheckClassificationCap(
   std::vector<domain::RatedRecord> records;
   if (request.subject() == v1::CLASSIFICATION_SUBJECT_MEMBERS) {
     absl::StatusOr<std::vector<std::string>> ids =
-        SubtreeIds(*context_, org->organization);
+        context_->organizations().SubtreeIds(org->organization);
     if (!ids.ok()) return ids.status();
     absl::StatusOr<std::vector<Stored<v1::MemberClassification>>> all =
         MemberClassificationsOf(*context_, *ids, request.year());

@@ -1727,19 +1727,10 @@ absl::Status OrganizationServiceImpl::Count(
   // The organisations each row covers.
   auto covered = [&](const v1::Organization& org)
       -> absl::StatusOr<std::vector<std::string>> {
-    std::vector<std::string> ids = {OrganizationId(org.name())};
-    if (!request.include_descendants()) return ids;
-    std::string after;
-    while (true) {
-      absl::StatusOr<OrganizationPage> page =
-          store_.ListSubtree(PathKey(org), after, 1000);
-      if (!page.ok()) return page.status();
-      for (const auto& o : page->organizations) {
-        ids.push_back(OrganizationId(o.organization.name()));
-      }
-      if (page->next_cursor.empty()) return ids;
-      after = page->next_cursor;
+    if (!request.include_descendants()) {
+      return std::vector<std::string>{OrganizationId(org.name())};
     }
+    return store_.SubtreeIds(org);
   };
   auto tally = [&](const v1::Organization& org)
       -> absl::StatusOr<v1::OrganizationTally> {

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/errors.h"
+#include "services/membership/organization_tree.h"
 
 namespace partydev::membership {
 
@@ -246,6 +247,22 @@ absl::Status OrganizationStore::Commit(const OrganizationChange& change,
   change.journal.StageInto(prefix_, write);
   absl::StatusOr<WriteResult> result = write.Commit(redis_);
   return result.status();
+}
+
+absl::StatusOr<std::vector<std::string>> OrganizationStore::SubtreeIds(
+    const v1::Organization& root) {
+  std::vector<std::string> ids = {OrganizationId(root.name())};
+  const std::string key = PathKey(root);
+  std::string cursor;
+  do {
+    absl::StatusOr<OrganizationPage> page = ListSubtree(key, cursor, 1000);
+    if (!page.ok()) return page.status();
+    for (const auto& o : page->organizations) {
+      ids.push_back(OrganizationId(o.organization.name()));
+    }
+    cursor = page->next_cursor;
+  } while (!cursor.empty());
+  return ids;
 }
 
 }  // namespace partydev::membership

@@ -95,6 +95,10 @@ class OrganizationStore {
   absl::StatusOr<OrganizationPage> ListSubtree(const std::string& path_key,
                                                const std::string& cursor,
                                                int limit);
+  // The ids of `root` and of every organisation below it, root first, in
+  // depth-first order: what a subtree-wide query covers.
+  absl::StatusOr<std::vector<std::string>> SubtreeIds(
+      const v1::Organization& root);
   // The path keys of the subtree below `path_key` (for moves).
   absl::StatusOr<std::vector<std::string>> SubtreePaths(
       const std::string& path_key);

@@ -275,17 +275,10 @@ absl::StatusOr<std::vector<Stored<Message>>> ReadCollection(
 absl::StatusOr<std::vector<std::string>> SubtreeCollection(
     MembershipContext& context, const v1::Organization& org,
     absl::string_view collection) {
-  std::vector<std::string> org_ids = {OrganizationId(org.name())};
-  std::string cursor;
-  do {
-    absl::StatusOr<OrganizationPage> page =
-        context.organizations().ListSubtree(PathKey(org), cursor, 1000);
-    if (!page.ok()) return page.status();
-    for (const auto& o : page->organizations) {
-      org_ids.push_back(OrganizationId(o.organization.name()));
-    }
-    cursor = page->next_cursor;
-  } while (!cursor.empty());
+  absl::StatusOr<std::vector<std::string>> subtree =
+      context.organizations().SubtreeIds(org);
+  if (!subtree.ok()) return subtree.status();
+  const std::vector<std::string>& org_ids = *subtree;
   std::vector<std::string> names;
   for (const auto& id : org_ids) {
     absl::StatusOr<std::vector<std::string>> some = context.records().All(

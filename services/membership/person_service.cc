@@ -698,18 +698,10 @@ absl::Status PersonServiceImpl::DoListPeople(
   }
   std::vector<std::string> org_ids = {LastSegment(organization)};
   if (request.include_descendants()) {
-    std::string after;
-    while (true) {
-      absl::StatusOr<OrganizationPage> page =
-          context_->organizations().ListSubtree(PathKey(root->organization),
-                                                after, 1000);
-      if (!page.ok()) return page.status();
-      for (const auto& o : page->organizations) {
-        org_ids.push_back(LastSegment(o.organization.name()));
-      }
-      if (page->next_cursor.empty()) break;
-      after = page->next_cursor;
-    }
+    absl::StatusOr<std::vector<std::string>> subtree =
+        context_->organizations().SubtreeIds(root->organization);
+    if (!subtree.ok()) return subtree.status();
+    org_ids = *std::move(subtree);
   }
 
   // Filters on the record itself; the name is matched on the roll.
