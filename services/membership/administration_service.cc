@@ -18,11 +18,11 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/authorization.h"
+#include "common/dates.h"
 #include "common/errors.h"
 #include "common/ids.h"
 #include "common/paging.h"
 #include "services/membership/csv.h"
-#include "services/membership/domain/dates.h"
 #include "services/membership/journal.h"
 #include "services/membership/organization_tree.h"
 #include "services/membership/person_access.h"
@@ -136,13 +136,13 @@ std::optional<Date> ParseDate(absl::string_view text) {
       return std::nullopt;
     }
   }
-  Date date = domain::MakeDate(y, m, d);
-  if (!domain::IsValidDate(date)) return std::nullopt;
+  Date date = MakeDate(y, m, d);
+  if (!IsValidDate(date)) return std::nullopt;
   return date;
 }
 
 std::string DateText(const Date& date) {
-  if (domain::IsUnset(date)) return "";
+  if (IsUnset(date)) return "";
   return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(),
                          date.day());
 }
@@ -1135,8 +1135,8 @@ class AdministrationServiceImpl::ExportReactor final
     if (!request_.filter().empty()) {
       return InvalidField("filter", "filtering an export is not supported yet");
     }
-    if (!domain::IsUnset(request_.as_of()) &&
-        domain::CivilDayOf(request_.as_of()) != domain::CivilDayOf(Today())) {
+    if (!IsUnset(request_.as_of()) &&
+        CivilDayOf(request_.as_of()) != CivilDayOf(Today())) {
       return InvalidField("as_of", "only today's roll is exported yet");
     }
     absl::StatusOr<char> delimiter =

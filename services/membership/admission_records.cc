@@ -36,20 +36,19 @@
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "common/authorization.h"
+#include "common/dates.h"
 #include "common/errors.h"
 #include "common/ids.h"
 #include "common/paging.h"
+#include "common/record_store.h"
 #include "services/membership/admission_service.h"
-#include "services/membership/domain/dates.h"
 #include "services/membership/organization_tree.h"
 #include "services/membership/person_access.h"
-#include "services/membership/record_store.h"
 
 namespace partydev::membership {
 namespace {
 
 using common::v1::Date;
-using domain::CivilDayOf;
 
 constexpr absl::string_view kClassesPrefix = "trainingClasses/";
 
@@ -153,16 +152,15 @@ void CheckDateField(FieldChecker& check, const Date& date,
     if (required) check.Add(field, "is required (a date: year, month, day)");
     return;
   }
-  domain::CheckDate(date, field, check);
+  CheckDate(date, field, check);
 }
 
 // A date of an act already done may not lie after today.
 void CheckNotFuture(FieldChecker& check, const Date& date,
                     absl::string_view field, const Date& today) {
-  if (domain::IsValidDate(date) && CivilDayOf(date) > CivilDayOf(today)) {
-    check.Add(field,
-              absl::StrCat("is in the future (", domain::FormatDate(date),
-                           "; today is ", domain::FormatDate(today), ")"));
+  if (IsValidDate(date) && CivilDayOf(date) > CivilDayOf(today)) {
+    check.Add(field, absl::StrCat("is in the future (", FormatDate(date),
+                                  "; today is ", FormatDate(today), ")"));
   }
 }
 
@@ -322,12 +320,11 @@ void CheckClassFields(FieldChecker& check, const v1::TrainingClass& c) {
   CheckDateField(check, c.ends_on(), "training_class.ends_on", true);
   CheckDateField(check, c.nomination_deadline(),
                  "training_class.nomination_deadline", false);
-  if (domain::IsValidDate(c.starts_on()) && domain::IsValidDate(c.ends_on()) &&
+  if (IsValidDate(c.starts_on()) && IsValidDate(c.ends_on()) &&
       CivilDayOf(c.ends_on()) < CivilDayOf(c.starts_on())) {
     check.Add("training_class.ends_on", "is before starts_on");
   }
-  if (domain::IsValidDate(c.nomination_deadline()) &&
-      domain::IsValidDate(c.ends_on()) &&
+  if (IsValidDate(c.nomination_deadline()) && IsValidDate(c.ends_on()) &&
       CivilDayOf(c.nomination_deadline()) > CivilDayOf(c.ends_on())) {
     check.Add("training_class.nomination_deadline", "is after ends_on");
   }
@@ -548,11 +545,11 @@ std::vector<RuleViolation> CheckEvaluationRules(const v1::Person& person,
                           : "hằng tháng",
                       "; kỳ đánh giá phải theo định kỳ đó.")});
   }
-  if (check_period && domain::IsValidDate(e.evaluated_on()) &&
+  if (check_period && IsValidDate(e.evaluated_on()) &&
       CivilDayOf(e.evaluated_on()) < PeriodStart(e.period())) {
     unmet.push_back(
         {"evaluation.period_cadence", "evaluation.evaluated_on",
-         absl::StrCat("Ngày đánh giá ", domain::FormatDate(e.evaluated_on()),
+         absl::StrCat("Ngày đánh giá ", FormatDate(e.evaluated_on()),
                       " trước khi ", PeriodWords(e.period()), " bắt đầu.")});
   }
   if (e.evaluator_role() == v1::EVALUATOR_ROLE_MENTOR) {
@@ -949,7 +946,7 @@ absl::Status AdmissionServiceImpl::DoListOverdueEvaluations(
     const Date& sourced = p.source().sourced_on().year() != 0
                               ? p.source().sourced_on()
                               : p.admission().source().sourced_on();
-    if (!domain::IsValidDate(sourced) || CivilDayOf(sourced) > day) continue;
+    if (!IsValidDate(sourced) || CivilDayOf(sourced) > day) continue;
     absl::StatusOr<v1::EvaluationCadence> cadence =
         CadenceFor(*context_, PathOf(p), **rules, &cadences);
     if (!cadence.ok()) return cadence.status();
@@ -1005,11 +1002,11 @@ absl::Status AdmissionServiceImpl::DoListOverdueEvaluations(
     deadline->set_kind(common::v1::DEADLINE_KIND_EVALUATION_DUE);
     deadline->set_subject(p.name());
     *deadline->mutable_counted_from() =
-        domain::FromCivilDay(PeriodEnd(o.missing_period()));
+        FromCivilDay(PeriodEnd(o.missing_period()));
     deadline->set_length(grace);
     deadline->set_unit(v1::DURATION_UNIT_CALENDAR_DAYS);
     *deadline->mutable_due_on() =
-        domain::FromCivilDay(PeriodEnd(o.missing_period()) + grace);
+        FromCivilDay(PeriodEnd(o.missing_period()) + grace);
     deadline->set_overdue(true);
     deadline->set_rule_id("evaluation.grace_days");
     deadline->set_responsible_organization(p.organization());
@@ -1087,9 +1084,9 @@ absl::Status AdmissionServiceImpl::DoCreateTrainingClass(
         AuditClass(change, stamp, "CreateTrainingClass", c,
                    organizer->organization,
                    absl::StrCat("Mở lớp \"", c.title(), "\" từ ",
-                                domain::FormatDate(c.starts_on()), " đến ",
-                                domain::FormatDate(c.ends_on()), ", ",
-                                c.capacity(), " học viên"),
+                                FormatDate(c.starts_on()), " đến ",
+                                FormatDate(c.ends_on()), ", ", c.capacity(),
+                                " học viên"),
                    "", c.etag());
         return absl::OkStatus();
       });
@@ -1569,11 +1566,10 @@ absl::Status AdmissionServiceImpl::DoCreateEnrollment(
         // entered from the paper register), where the deadline has no meaning.
         const absl::CivilDay now = CivilDayOf(today);
         if (now < CivilDayOf(tc.starts_on()) && now > NominationDeadline(tc)) {
-          unmet.push_back(
-              {"training.nomination_deadline", tc.name(),
-               absl::StrCat("Hạn cử học viên là ",
-                            domain::FormatDay(NominationDeadline(tc)),
-                            "; đã quá hạn.")});
+          unmet.push_back({"training.nomination_deadline", tc.name(),
+                           absl::StrCat("Hạn cử học viên là ",
+                                        FormatDay(NominationDeadline(tc)),
+                                        "; đã quá hạn.")});
         }
         if (!unmet.empty()) return RulesViolated(std::move(unmet));
 
@@ -1765,8 +1761,7 @@ absl::Status AdmissionServiceImpl::DoAssessEnrollment(
         if (CivilDayOf(a.assessed_on()) < CivilDayOf(tc.starts_on())) {
           unmet.push_back(
               {"training.class_started", "assessment.assessed_on",
-               absl::StrCat("Lớp khai giảng ngày ",
-                            domain::FormatDate(tc.starts_on()),
+               absl::StrCat("Lớp khai giảng ngày ", FormatDate(tc.starts_on()),
                             "; không kiểm tra cuối khóa trước đó.")});
         }
         if (!unmet.empty()) return RulesViolated(std::move(unmet));
@@ -1847,10 +1842,9 @@ absl::Status AdmissionServiceImpl::DoIssueCertificate(
                    CivilDayOf(before.assessment().assessed_on())) {
           unmet.push_back(
               {"training.certificate_requires_pass", "certificate.issued_on",
-               absl::StrCat(
-                   "Ngày cấp trước ngày kiểm tra cuối khóa (",
-                   domain::FormatDate(before.assessment().assessed_on()),
-                   ").")});
+               absl::StrCat("Ngày cấp trước ngày kiểm tra cuối khóa (",
+                            FormatDate(before.assessment().assessed_on()),
+                            ").")});
         }
         if (!unmet.empty()) return RulesViolated(std::move(unmet));
         absl::StatusOr<const v1::RuleSet*> rules =
@@ -1862,16 +1856,16 @@ absl::Status AdmissionServiceImpl::DoIssueCertificate(
         out->set_number(cert.number());
         *out->mutable_issued_on() = cert.issued_on();
         // Validity comes from the rule set in force on the day of issue.
-        *out->mutable_valid_until() = domain::FromCivilDay(domain::ValidUntil(
-            CivilDayOf(cert.issued_on()),
-            (*rules)->admission().certificate_validity_months()));
+        *out->mutable_valid_until() = FromCivilDay(
+            ValidUntil(CivilDayOf(cert.issued_on()),
+                       (*rules)->admission().certificate_validity_months()));
         after.set_state(v1::ENROLLMENT_STATE_CERTIFIED);
         RecordEnrollment(
             *context_, call, change, request.request_id(), "",
             r->person.message, after, r->stored.version, "IssueCertificate",
             absl::StrCat("Cấp giấy chứng nhận số ", cert.number(), " cho ",
                          r->person.message.full_name(), ", có giá trị đến ",
-                         domain::FormatDate(out->valid_until())));
+                         FormatDate(out->valid_until())));
         if (tc.kind() == v1::TRAINING_CLASS_KIND_NEW_MEMBERS) {
           // The new-member course (lớp bồi dưỡng đảng viên mới) is a
           // condition of official recognition (Regulation 24-QĐ/TW, point

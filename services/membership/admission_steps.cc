@@ -24,6 +24,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/dates.h"
 #include "common/errors.h"
 #include "common/ids.h"
 #include "common/paging.h"
@@ -33,7 +34,6 @@
 #include "services/membership/domain/candidate_steps.h"
 #include "services/membership/domain/cell_resolution.h"
 #include "services/membership/domain/closure.h"
-#include "services/membership/domain/dates.h"
 #include "services/membership/domain/decisions.h"
 #include "services/membership/domain/introductions.h"
 #include "services/membership/domain/pipeline.h"
@@ -70,8 +70,7 @@ absl::StatusOr<const v1::RuleSet*> RulesOn(MembershipContext& context,
 // states what happened.
 void CheckNotFuture(const cv1::Date& date, absl::string_view field,
                     FieldChecker& check) {
-  if (domain::IsValidDate(date) &&
-      domain::CivilDayOf(date) > domain::CivilDayOf(Today())) {
+  if (IsValidDate(date) && CivilDayOf(date) > CivilDayOf(Today())) {
     check.Add(field, "is in the future");
   }
 }
@@ -123,12 +122,10 @@ absl::StatusOr<std::optional<domain::MemberFacts>> MemberOn(
   facts.name = name;
   facts.full_name = p.full_name();
   cv1::Date official_on = p.official_on();
-  if (!domain::IsValidDate(official_on))
-    official_on = p.admission().official_on();
+  if (!IsValidDate(official_on)) official_on = p.admission().official_on();
   facts.official = p.stage() == cv1::STAGE_OFFICIAL &&
-                   domain::IsValidDate(official_on) &&
-                   domain::IsValidDate(on) &&
-                   domain::CivilDayOf(official_on) <= domain::CivilDayOf(on);
+                   IsValidDate(official_on) && IsValidDate(on) &&
+                   CivilDayOf(official_on) <= CivilDayOf(on);
   facts.organization = p.organization();
   return std::optional<domain::MemberFacts>(std::move(facts));
 }
@@ -255,10 +252,10 @@ absl::Status AddWorkingDayDeadline(MembershipContext& context,
   v1::Deadline* d = person.add_deadlines();
   d->set_kind(kind);
   d->set_subject(person.name());
-  *d->mutable_counted_from() = domain::FromCivilDay(from);
+  *d->mutable_counted_from() = FromCivilDay(from);
   d->set_length(length);
   d->set_unit(v1::DURATION_UNIT_WORKING_DAYS);
-  *d->mutable_due_on() = domain::FromCivilDay(*due);
+  *d->mutable_due_on() = FromCivilDay(*due);
   d->set_rule_id(std::string(rule_id));
   d->set_responsible_organization(responsible);
   return absl::OkStatus();
@@ -381,7 +378,7 @@ absl::Status AdmissionServiceImpl::DoAssignMentor(
     v1::Person& response) {
   FieldChecker check;
   CheckPersonName(check, request.mentor(), "mentor");
-  domain::CheckDate(request.assigned_on(), "assigned_on", check);
+  CheckDate(request.assigned_on(), "assigned_on", check);
   CheckNotFuture(request.assigned_on(), "assigned_on", check);
   absl::StatusOr<StoredPerson> person = LoadForStep(
       *context_, call, request.name(), request.etag(), check, "assign mentor");
@@ -410,8 +407,7 @@ absl::Status AdmissionServiceImpl::DoAssignMentor(
   // The new mentor replaces the current one: the old assignment ends the
   // day the new one starts.
   for (v1::MentorAssignment& m : *a->mutable_mentors()) {
-    if (domain::IsUnset(m.ended_on()))
-      *m.mutable_ended_on() = request.assigned_on();
+    if (IsUnset(m.ended_on())) *m.mutable_ended_on() = request.assigned_on();
   }
   v1::MentorAssignment* m = a->add_mentors();
   m->set_mentor(request.mentor());
@@ -447,7 +443,7 @@ absl::Status AdmissionServiceImpl::DoRecordTraining(
     if (c.number().empty()) {
       check.Add("external_certificate.number", "is required");
     }
-    domain::CheckDate(c.issued_on(), "external_certificate.issued_on", check);
+    CheckDate(c.issued_on(), "external_certificate.issued_on", check);
     if (c.issuer().empty()) {
       check.Add("external_certificate.issuer", "is required");
     }
@@ -508,7 +504,7 @@ absl::Status AdmissionServiceImpl::DoRecordTraining(
   // validity), falling back to today's for an invalid date the check
   // reports.
   absl::StatusOr<const v1::RuleSet*> rules =
-      RulesOn(*context_, domain::IsValidDate(facts.certificate.issued_on())
+      RulesOn(*context_, IsValidDate(facts.certificate.issued_on())
                              ? facts.certificate.issued_on()
                              : today);
   if (!rules.ok()) return rules.status();
@@ -525,7 +521,7 @@ absl::Status AdmissionServiceImpl::DoRecordTraining(
       after.mutable_admission()->mutable_training_certificate();
   *cert = facts.certificate;
   *cert->mutable_valid_until() =
-      domain::FromCivilDay(domain::CertificateValidUntil(*cert, **rules));
+      FromCivilDay(domain::CertificateValidUntil(*cert, **rules));
   StampRuleSet(after, **rules);
   return CommitStep(
       *context_, call, request, Step::kRecordTraining, *person,
@@ -545,8 +541,8 @@ absl::Status AdmissionServiceImpl::DoRecordApplication(
     const CallContext& call, const v1::RecordApplicationRequest& request,
     v1::Person& response) {
   FieldChecker check;
-  domain::CheckDate(request.filed_on(), "filed_on", check);
-  domain::CheckDate(request.background_form_on(), "background_form_on", check);
+  CheckDate(request.filed_on(), "filed_on", check);
+  CheckDate(request.background_form_on(), "background_form_on", check);
   CheckNotFuture(request.filed_on(), "filed_on", check);
   CheckNotFuture(request.background_form_on(), "background_form_on", check);
   absl::StatusOr<StoredPerson> person =
@@ -573,7 +569,7 @@ absl::Status AdmissionServiceImpl::DoRecordApplication(
   *app->mutable_background_form_on() = request.background_form_on();
   if (request.has_document()) *app->mutable_document() = request.document();
   *app->mutable_valid_until() =
-      domain::FromCivilDay(domain::ApplicationValidUntil(*app, **rules));
+      FromCivilDay(domain::ApplicationValidUntil(*app, **rules));
   StampRuleSet(after, **rules);
   return CommitStep(
       *context_, call, request, Step::kRecordApplication, *person,
@@ -594,14 +590,14 @@ absl::Status AdmissionServiceImpl::DoRecordBackgroundVerification(
   cv1::Date act_date;
   if (request.has_verification()) {
     const v1::VerificationResult& v = request.verification();
-    domain::CheckDate(v.concluded_on(), "verification.concluded_on", check);
+    CheckDate(v.concluded_on(), "verification.concluded_on", check);
     CheckNotFuture(v.concluded_on(), "verification.concluded_on", check);
     CheckOrganizationRef(check, v.verifying_organization(),
                          "verification.verifying_organization");
     act_date = v.concluded_on();
   } else if (request.has_exemption()) {
     const v1::VerificationExemption& e = request.exemption();
-    domain::CheckDate(e.recorded_on(), "exemption.recorded_on", check);
+    CheckDate(e.recorded_on(), "exemption.recorded_on", check);
     CheckNotFuture(e.recorded_on(), "exemption.recorded_on", check);
     if (!e.member_relative().empty()) {
       CheckPersonName(check, e.member_relative(), "exemption.member_relative");
@@ -669,7 +665,7 @@ absl::Status AdmissionServiceImpl::DoRecordBackgroundVerification(
     bg->set_member_relative_kind(e.relationship());
   }
   *bg->mutable_valid_until() =
-      domain::FromCivilDay(domain::BackgroundValidUntil(*bg, **rules));
+      FromCivilDay(domain::BackgroundValidUntil(*bg, **rules));
   StampRuleSet(after, **rules);
   return CommitStep(
       *context_, call, request, Step::kRecordBackgroundVerification, *person,
@@ -701,10 +697,9 @@ absl::Status AdmissionServiceImpl::DoRecordIntroductions(
       CheckOrganizationRef(check, intro.union_organization(),
                            field + ".union_organization");
     }
-    if (domain::IsValidDate(intro.introduced_on()) &&
-        (domain::IsUnset(act_date) ||
-         domain::CivilDayOf(intro.introduced_on()) >
-             domain::CivilDayOf(act_date))) {
+    if (IsValidDate(intro.introduced_on()) &&
+        (IsUnset(act_date) ||
+         CivilDayOf(intro.introduced_on()) > CivilDayOf(act_date))) {
       act_date = intro.introduced_on();
     }
   }
@@ -715,7 +710,7 @@ absl::Status AdmissionServiceImpl::DoRecordIntroductions(
       LoadForStep(*context_, call, request.name(), request.etag(), check,
                   "record introductions");
   if (!person.ok()) return person.status();
-  if (domain::IsUnset(act_date)) act_date = Today();
+  if (IsUnset(act_date)) act_date = Today();
   // The introductions are judged together, by the rules of the day both
   // are in place (the later one).
   absl::StatusOr<const v1::RuleSet*> rules = RulesOn(*context_, act_date);
@@ -879,7 +874,7 @@ absl::Status AdmissionServiceImpl::DoRecordCellResolution(
     if (!grassroots.ok()) return grassroots.status();
     if (absl::Status s = AddWorkingDayDeadline(
             *context_, after, cv1::DEADLINE_KIND_ADMISSION_DECISION_DUE,
-            domain::CivilDayOf(held_on),
+            CivilDayOf(held_on),
             (*rules)->admission().decision_deadline_working_days(),
             "admission.decision_deadline_working_days",
             grassroots->parent().empty() ? grassroots->name()
@@ -969,7 +964,7 @@ absl::Status AdmissionServiceImpl::DoRecordAdmissionDecision(
   if (request.authority() == v1::DECISION_AUTHORITY_UNSPECIFIED) {
     check.Add("authority", "is required");
   }
-  domain::CheckDate(request.received_on(), "received_on", check);
+  CheckDate(request.received_on(), "received_on", check);
   CheckNotFuture(request.decision().signed_on(), "decision.signed_on", check);
   CheckNotFuture(request.received_on(), "received_on", check);
   absl::StatusOr<StoredPerson> person =
@@ -1024,7 +1019,7 @@ absl::Status AdmissionServiceImpl::DoRecordAdmissionDecision(
   }
   // Party age counts from the first admission decision (domain.md); a
   // re-admitted member keeps the first.
-  if (domain::IsUnset(after.first_admitted_on())) {
+  if (IsUnset(after.first_admitted_on())) {
     *after.mutable_first_admitted_on() = request.decision().signed_on();
   }
   RemoveDeadlines(after, {cv1::DEADLINE_KIND_ADMISSION_DECISION_DUE});
@@ -1032,7 +1027,7 @@ absl::Status AdmissionServiceImpl::DoRecordAdmissionDecision(
   // the receipt) of the cell receiving the decision.
   if (absl::Status s = AddWorkingDayDeadline(
           *context_, after, cv1::DEADLINE_KIND_CEREMONY_DUE,
-          domain::CivilDayOf(request.received_on()),
+          CivilDayOf(request.received_on()),
           (*receipt_rules)->admission().ceremony_deadline_working_days(),
           "admission.ceremony_deadline_working_days", before.organization());
       !s.ok()) {
@@ -1054,9 +1049,9 @@ absl::Status AdmissionServiceImpl::DoRecordAdmissionDecision(
       used.back().message.set_state(v1::ADMISSION_EXCEPTION_STATE_USED);
     }
   }
-  const int age_years = domain::FullYearsBetween(
-      domain::CivilDayOf(before.date_of_birth()),
-      domain::CivilDayOf(request.decision().signed_on()));
+  const int age_years =
+      FullYearsBetween(CivilDayOf(before.date_of_birth()),
+                       CivilDayOf(request.decision().signed_on()));
   const v1::Admission admission_after = *a;
   return CommitStep(
       *context_, call, request, Step::kRecordAdmissionDecision, *person,
@@ -1092,7 +1087,7 @@ absl::Status AdmissionServiceImpl::DoRecordCeremony(
     const CallContext& call, const v1::RecordCeremonyRequest& request,
     v1::Person& response) {
   FieldChecker check;
-  domain::CheckDate(request.held_on(), "held_on", check);
+  CheckDate(request.held_on(), "held_on", check);
   CheckNotFuture(request.held_on(), "held_on", check);
   absl::StatusOr<StoredPerson> person =
       LoadForStep(*context_, call, request.name(), request.etag(), check,
@@ -1102,7 +1097,7 @@ absl::Status AdmissionServiceImpl::DoRecordCeremony(
   // The ceremony's deadline and the probation length come from the rules in
   // force on the decision's receipt (decisions.h).
   const cv1::Date& rules_date =
-      domain::IsValidDate(before.admission().decision_received_on())
+      IsValidDate(before.admission().decision_received_on())
           ? before.admission().decision_received_on()
           : request.held_on();
   absl::StatusOr<const v1::RuleSet*> rules = RulesOn(*context_, rules_date);
@@ -1121,8 +1116,7 @@ absl::Status AdmissionServiceImpl::DoRecordCeremony(
   after.set_stage(*domain::NextStage(Step::kRecordCeremony, before.stage()));
   v1::Admission* a = after.mutable_admission();
   *a->mutable_ceremony_on() = request.held_on();
-  *a->mutable_probation_ends_on() =
-      domain::FromCivilDay(outcome->probation_ends_on);
+  *a->mutable_probation_ends_on() = FromCivilDay(outcome->probation_ends_on);
   RemoveDeadlines(after, {cv1::DEADLINE_KIND_CEREMONY_DUE});
   // Probation ends (Charter art. 5.1), then the cell votes within 30
   // working days (rule set) after it.
@@ -1132,7 +1126,7 @@ absl::Status AdmissionServiceImpl::DoRecordCeremony(
   *ends->mutable_counted_from() = request.held_on();
   ends->set_length((*rules)->admission().probation_months());
   ends->set_unit(v1::DURATION_UNIT_MONTHS);
-  *ends->mutable_due_on() = domain::FromCivilDay(outcome->probation_ends_on);
+  *ends->mutable_due_on() = FromCivilDay(outcome->probation_ends_on);
   ends->set_rule_id("admission.probation_months");
   ends->set_responsible_organization(before.organization());
   if (absl::Status s = AddWorkingDayDeadline(
@@ -1145,14 +1139,13 @@ absl::Status AdmissionServiceImpl::DoRecordCeremony(
     return s;
   }
   StampRuleSet(after, **rules);
-  const cv1::Date probation_end =
-      domain::FromCivilDay(outcome->probation_ends_on);
+  const cv1::Date probation_end = FromCivilDay(outcome->probation_ends_on);
   return CommitStep(
       *context_, call, request, Step::kRecordCeremony, *person,
       std::move(after), request.held_on(),
       absl::StrCat("Lễ kết nạp ", Who(before), " ngày ",
-                   domain::FormatDate(request.held_on()), "; dự bị đến ngày ",
-                   domain::FormatDate(probation_end)),
+                   FormatDate(request.held_on()), "; dự bị đến ngày ",
+                   FormatDate(probation_end)),
       "", response, [&](const PersonChangeRecorder& recorder) {
         ev1::Event event = recorder.NewPersonEvent(before, request.held_on());
         ev1::ProbationStarted* p = event.mutable_probation_started();
@@ -1215,7 +1208,7 @@ absl::Status AdmissionServiceImpl::DoRecordRecognitionVote(
     if (!grassroots.ok()) return grassroots.status();
     if (absl::Status s = AddWorkingDayDeadline(
             *context_, after, cv1::DEADLINE_KIND_RECOGNITION_DECISION_DUE,
-            domain::CivilDayOf(held_on),
+            CivilDayOf(held_on),
             (*rules)->admission().recognition_decision_deadline_working_days(),
             "admission.recognition_decision_deadline_working_days",
             grassroots->parent().empty() ? grassroots->name()
@@ -1284,7 +1277,7 @@ absl::Status AdmissionServiceImpl::DoRecogniseMember(
   }
   v1::Person after = before;
   after.set_stage(*domain::NextStage(Step::kRecogniseMember, before.stage()));
-  const cv1::Date official_on = domain::FromCivilDay(outcome->official_on);
+  const cv1::Date official_on = FromCivilDay(outcome->official_on);
   v1::Admission* a = after.mutable_admission();
   *a->mutable_recognition_decision() = request.decision();
   *a->mutable_official_on() = official_on;
@@ -1295,9 +1288,8 @@ absl::Status AdmissionServiceImpl::DoRecogniseMember(
       *context_, call, request, Step::kRecogniseMember, *person,
       std::move(after), request.decision().signed_on(),
       absl::StrCat("Công nhận ", Who(before),
-                   " là đảng viên chính thức từ ngày ",
-                   domain::FormatDate(official_on), " (quyết định số ",
-                   request.decision().number(), ")"),
+                   " là đảng viên chính thức từ ngày ", FormatDate(official_on),
+                   " (quyết định số ", request.decision().number(), ")"),
       "", response, [&](const PersonChangeRecorder& recorder) {
         ev1::Event event =
             recorder.NewPersonEvent(before, request.decision().signed_on());
@@ -1324,9 +1316,8 @@ absl::Status AdmissionServiceImpl::DoRemoveFromProbation(
                   "remove from the probationary list");
   if (!person.ok()) return person.status();
   const v1::Person& before = person->message;
-  const cv1::Date& act_date = domain::IsValidDate(request.effective_on())
-                                  ? request.effective_on()
-                                  : Today();
+  const cv1::Date& act_date =
+      IsValidDate(request.effective_on()) ? request.effective_on() : Today();
   absl::StatusOr<const v1::RuleSet*> rules = RulesOn(*context_, act_date);
   if (!rules.ok()) return rules.status();
   absl::StatusOr<domain::AuthorityFacts> authority =
@@ -1430,9 +1421,9 @@ absl::Status AdmissionServiceImpl::DoExtendDeadline(
     e->set_reason(request.reason());
     d.set_length(d.length() + granted);
     absl::StatusOr<absl::CivilDay> due = context_->calendar().AddWorkingDays(
-        domain::CivilDayOf(d.counted_from()), d.length());
+        CivilDayOf(d.counted_from()), d.length());
     if (!due.ok()) return due.status();
-    *d.mutable_due_on() = domain::FromCivilDay(*due);
+    *d.mutable_due_on() = FromCivilDay(*due);
     d.set_overdue(false);
     break;
   }
@@ -1527,8 +1518,7 @@ absl::Status AdmissionServiceImpl::DoRestartCandidacy(
     if (request.source().kind() == v1::SOURCE_KIND_UNSPECIFIED) {
       check.Add("source.kind", "is required");
     }
-    domain::CheckDate(request.source().sourced_on(), "source.sourced_on",
-                      check);
+    CheckDate(request.source().sourced_on(), "source.sourced_on", check);
     CheckNotFuture(request.source().sourced_on(), "source.sourced_on", check);
   }
   CheckOrganizationRef(check, request.organization(), "organization",
@@ -1594,8 +1584,7 @@ absl::Status AdmissionServiceImpl::DoRestartCandidacy(
           *context_, active->approval().deciding_organization());
       if (approver.ok()) facts.approving_level = approver->level();
     }
-    unmet = domain::CheckReadmission(active, facts, domain::CivilDayOf(on),
-                                     **rules);
+    unmet = domain::CheckReadmission(active, facts, CivilDayOf(on), **rules);
   }
   if (absl::Status s =
           Refusal(Step::kRestartCandidacy, before.stage(), std::move(unmet));
@@ -1653,7 +1642,7 @@ absl::Status AdmissionServiceImpl::DoCreateAdmissionException(
   absl::StatusOr<StoredPerson> person =
       ReadPersonForChange(*context_, call, request.parent(), "parent");
   if (!person.ok()) return person.status();
-  const cv1::Date& on = domain::IsValidDate(given.approval().signed_on())
+  const cv1::Date& on = IsValidDate(given.approval().signed_on())
                             ? given.approval().signed_on()
                             : Today();
   absl::StatusOr<const v1::RuleSet*> rules = RulesOn(*context_, on);

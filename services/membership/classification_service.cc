@@ -13,14 +13,14 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/authorization.h"
+#include "common/dates.h"
 #include "common/errors.h"
 #include "common/paging.h"
+#include "common/record_store.h"
 #include "services/membership/domain/classification.h"
-#include "services/membership/domain/dates.h"
 #include "services/membership/journal.h"
 #include "services/membership/organization_tree.h"
 #include "services/membership/person_access.h"
-#include "services/membership/record_store.h"
 #include "services/membership/rpc_forwarding.h"
 
 namespace partydev::membership {
@@ -86,7 +86,7 @@ std::pair<std::string, int> SplitRecordName(FieldChecker& check,
 // current year.
 absl::StatusOr<const v1::RuleSet*> RulesForYear(MembershipContext& context,
                                                 int year) {
-  Date end = domain::MakeDate(year, 12, 31);
+  Date end = MakeDate(year, 12, 31);
   const Date today = Today();
   if (DayNumber(today) < DayNumber(end)) end = today;
   return context.rules()(end);
@@ -132,9 +132,9 @@ domain::MemberYearFacts FactsOf(const v1::Person& person, int year) {
   // Suspension (đình chỉ sinh hoạt) is a discipline recorded elsewhere;
   // the Person carries no flag of it yet.
   facts.suspended = false;
-  if (!domain::IsUnset(person.admission().admission_decision().signed_on())) {
+  if (!IsUnset(person.admission().admission_decision().signed_on())) {
     facts.admitted_on = person.admission().admission_decision().signed_on();
-  } else if (!domain::IsUnset(person.first_admitted_on())) {
+  } else if (!IsUnset(person.first_admitted_on())) {
     facts.admitted_on = person.first_admitted_on();
   }
   return facts;
@@ -228,12 +228,12 @@ void CheckClassificationFields(FieldChecker& check, const Judged& j,
       check.Add(absl::StrCat(prefix, ".decision.number"),
                 "is required for state DECIDED");
     }
-    if (domain::IsUnset(j.decision->signed_on())) {
+    if (IsUnset(j.decision->signed_on())) {
       check.Add(absl::StrCat(prefix, ".decision.signed_on"),
                 "is required for state DECIDED");
     } else {
-      domain::CheckDate(j.decision->signed_on(),
-                        absl::StrCat(prefix, ".decision.signed_on"), check);
+      CheckDate(j.decision->signed_on(),
+                absl::StrCat(prefix, ".decision.signed_on"), check);
     }
   }
 }
@@ -768,19 +768,18 @@ void CheckProgramme(FieldChecker& check, const v1::ActionProgramme& p,
         check.Add(absl::StrCat(prefix, ".commitments[", i, "].title"),
                   "is required");
       }
-      if (!domain::IsUnset(p.commitments(i).due_on())) {
-        domain::CheckDate(p.commitments(i).due_on(),
-                          absl::StrCat(prefix, ".commitments[", i, "].due_on"),
-                          check);
+      if (!IsUnset(p.commitments(i).due_on())) {
+        CheckDate(p.commitments(i).due_on(),
+                  absl::StrCat(prefix, ".commitments[", i, "].due_on"), check);
       }
     }
   }
   if (registered_on) {
-    if (domain::IsUnset(p.registered_on())) {
+    if (IsUnset(p.registered_on())) {
       check.Add(absl::StrCat(prefix, ".registered_on"), "is required");
     } else {
-      domain::CheckDate(p.registered_on(),
-                        absl::StrCat(prefix, ".registered_on"), check);
+      CheckDate(p.registered_on(), absl::StrCat(prefix, ".registered_on"),
+                check);
     }
   }
 }
@@ -798,7 +797,7 @@ absl::Status CheckRegistrationDate(const v1::ActionProgramme& p, int year,
                        " phải được đăng ký trong khoảng từ 01/12/", year - 1,
                        " đến 31/12/", year,
                        " và không sau ngày hôm nay; ngày đăng ký ",
-                       domain::FormatDate(p.registered_on()),
+                       FormatDate(p.registered_on()),
                        " không hợp lệ. (Bộ quy tắc ", rules.name(), ")")}});
   }
   return absl::OkStatus();
@@ -1628,10 +1627,10 @@ absl::Status ClassificationServiceImpl::DoEvaluateActionProgramme(
     check.Add("evaluation.outcome", "is required");
   }
   if (ev.comment().empty()) check.Add("evaluation.comment", "is required");
-  if (domain::IsUnset(ev.evaluated_on())) {
+  if (IsUnset(ev.evaluated_on())) {
     check.Add("evaluation.evaluated_on", "is required");
   } else {
-    domain::CheckDate(ev.evaluated_on(), "evaluation.evaluated_on", check);
+    CheckDate(ev.evaluated_on(), "evaluation.evaluated_on", check);
   }
   for (int i = 0; i < request.results_size(); ++i) {
     const v1::CommitmentResult& r = request.results(i);
@@ -1700,10 +1699,9 @@ absl::Status ClassificationServiceImpl::DoEvaluateActionProgramme(
             evaluated > DayNumber(Today())) {
           return RulesViolated(
               {{"action_programme.evaluation_date", request.name(),
-                absl::StrCat("Ngày đánh giá ",
-                             domain::FormatDate(ev.evaluated_on()),
+                absl::StrCat("Ngày đánh giá ", FormatDate(ev.evaluated_on()),
                              " phải sau ngày đăng ký ",
-                             domain::FormatDate(record.registered_on()),
+                             FormatDate(record.registered_on()),
                              " và không sau ngày hôm nay.")}});
         }
         for (const auto& r : request.results()) {

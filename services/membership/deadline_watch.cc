@@ -1,10 +1,10 @@
 #include "services/membership/deadline_watch.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/dates.h"
 #include "common/ids.h"
 #include "google/protobuf/util/time_util.h"
 #include "partydev/events/v1/events.pb.h"
-#include "services/membership/domain/dates.h"
 #include "services/membership/journal.h"
 
 namespace partydev::membership {
@@ -56,7 +56,7 @@ absl::StatusOr<int> DeadlineWatch::ScanOnce(absl::CivilDay today) {
       }
     }
     if (deadline == nullptr) continue;
-    const absl::CivilDay due_day = domain::CivilDayOf(deadline->due_on());
+    const absl::CivilDay due_day = CivilDayOf(deadline->due_on());
     const bool overdue = due_day < today;
     absl::StatusOr<int> left = calendar.WorkingDaysBetween(today, due_day);
     const int working_days_left =
@@ -70,7 +70,7 @@ absl::StatusOr<int> DeadlineWatch::ScanOnce(absl::CivilDay today) {
     *event.mutable_recorded_at() =
         google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
             absl::ToUnixNanos(absl::Now()));
-    *event.mutable_act_date() = domain::FromCivilDay(today);
+    *event.mutable_act_date() = FromCivilDay(today);
     event.set_producer("membership");
     for (const auto& p : person->message.organization_path()) {
       event.add_organization_path(p);
@@ -89,7 +89,7 @@ absl::StatusOr<int> DeadlineWatch::ScanOnce(absl::CivilDay today) {
     payload->set_summary(absl::StrCat(person->message.full_name(), ": ",
                                       KindTitle(deadline->kind()),
                                       overdue ? " đã quá hạn " : " đến hạn ",
-                                      domain::FormatDate(deadline->due_on())));
+                                      FormatDate(deadline->due_on())));
     SetType(event);
 
     AtomicWrite write;

@@ -20,11 +20,6 @@ absl::string_view IdOf(absl::string_view organization_name) {
   return organization_name;
 }
 
-google::protobuf::Timestamp NowTimestamp() {
-  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(absl::Now()));
-}
-
 }  // namespace
 
 std::string EventsKey(const std::string& prefix) {
@@ -41,18 +36,13 @@ std::string SubtreeAuditKey(const std::string& prefix,
 }
 
 void Journal::StageInto(const std::string& prefix, AtomicWrite& write) const {
-  for (const auto& event : events) {
-    write.XAdd(EventsKey(prefix), {{"e", event.SerializeAsString()}});
-  }
+  Outbox::StageInto(EventsKey(prefix), write);
   if (audit.has_value()) {
     const std::string bytes = audit->SerializeAsString();
     write.XAdd(OwnAuditKey(prefix, audit_organization_id), {{"a", bytes}});
     for (const auto& name : audit->organization_path()) {
       write.XAdd(SubtreeAuditKey(prefix, IdOf(name)), {{"a", bytes}});
     }
-  }
-  if (!request_key.empty()) {
-    write.RecordResponse(request_key, request_value, kRequestIdTtl);
   }
 }
 
@@ -62,70 +52,12 @@ absl::Status CommitChange(RedisClient& redis, const std::string& prefix,
   return change.write.Commit(redis).status();
 }
 
-absl::StatusOr<bool> ReplayRecordedResponse(
-    RedisClient& redis, const std::string& prefix, absl::string_view method,
-    const google::protobuf::Message& request,
-    google::protobuf::Message& response) {
-  const auto* field = request.GetDescriptor()->FindFieldByName("request_id");
-  if (field == nullptr ||
-      field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
-    return false;
-  }
-  const std::string request_id =
-      request.GetReflection()->GetString(request, field);
-  if (request_id.empty()) return false;
-  if (absl::Status s = ValidateRequestId(request_id); !s.ok()) return s;
-  IdempotencyKey key(prefix, method, request_id, request);
-  absl::StatusOr<std::optional<std::string>> cached = key.Lookup(redis);
-  if (!cached.ok()) return cached.status();
-  if (!cached->has_value()) return false;
-  if (!response.ParseFromString(**cached)) {
-    return absl::DataLossError("stored response is not valid");
-  }
-  return true;
-}
-
-common::v1::Date Today() {
-  const absl::CivilDay day =
-      absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(7 * 3600));
-  common::v1::Date d;
-  d.set_year(static_cast<int>(day.year()));
-  d.set_month(day.month());
-  d.set_day(day.day());
-  return d;
-}
-
-common::v1::ChangeStamp Stamp(const CallContext& call,
-                              const std::string& request_id,
-                              const std::string& reason) {
-  common::v1::ChangeStamp stamp;
-  stamp.set_actor(call.principal.subject);
-  stamp.set_actor_organization(call.principal.organization);
-  *stamp.mutable_time() = NowTimestamp();
-  stamp.set_request_id(request_id);
-  stamp.set_reason(reason);
-  return stamp;
-}
-
 events::v1::Event NewEvent(
     const CallContext& call, const std::string& request_id,
     const common::v1::Date& act_date,
     const google::protobuf::RepeatedPtrField<std::string>& organization_path) {
-  events::v1::Event event;
-  event.set_id(NewUuid());
-  *event.mutable_recorded_at() = NowTimestamp();
-  *event.mutable_act_date() = act_date;
-  event.set_producer("membership");
-  for (const auto& p : organization_path) event.add_organization_path(p);
-  event.set_actor(call.principal.subject);
-  event.set_request_id(request_id);
-  return event;
-}
-
-void SetType(events::v1::Event& event) {
-  const auto* field = event.GetReflection()->GetOneofFieldDescriptor(
-      event, event.GetDescriptor()->FindOneofByName("payload"));
-  if (field != nullptr) event.set_type(field->message_type()->full_name());
+  return ::partydev::NewEvent("membership", call, request_id, act_date,
+                              organization_path);
 }
 
 v1::AuditEntry NewAuditEntry(
@@ -143,17 +75,6 @@ v1::AuditEntry NewAuditEntry(
   entry.set_etag_before(etag_before);
   entry.set_event_id(event_id);
   return entry;
-}
-
-std::string EtagOf(int64_t version) { return absl::StrCat("v", version); }
-
-int64_t VersionOfEtag(const std::string& etag) {
-  int64_t version = 0;
-  if (etag.size() < 2 || etag[0] != 'v' ||
-      !absl::SimpleAtoi(absl::string_view(etag).substr(1), &version)) {
-    return 0;
-  }
-  return version;
 }
 
 }  // namespace partydev::membership

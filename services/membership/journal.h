@@ -34,6 +34,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "common/atomic_write.h"
+#include "common/change.h"
 #include "common/idempotency.h"
 #include "common/redis_client.h"
 #include "common/service_runtime.h"
@@ -43,18 +44,14 @@
 
 namespace partydev::membership {
 
-// The events, audit entry and idempotency record of one change.
-struct Journal {
-  // Events for the membership stream, in order.
-  std::vector<events::v1::Event> events;
+// The events, audit entry and idempotency record of one change
+// (common/change.h's Outbox plus membership's audit streams).
+struct Journal : Outbox {
   // The audit entry, written to the own stream of `audit_organization_id`
   // and to the subtree stream of each organisation of its
   // organization_path.
   std::optional<v1::AuditEntry> audit;
   std::string audit_organization_id;
-  // The idempotency record (key empty: none).
-  std::string request_key;
-  std::string request_value;
 
   // Stages every part into `write`; `prefix` is the service's hash-tagged
   // key prefix.
@@ -82,25 +79,13 @@ struct Change {
 absl::Status CommitChange(RedisClient& redis, const std::string& prefix,
                           Change& change);
 
-// Today in Vietnam's civil calendar (UTC+7, no daylight saving): the
-// default date of acts.
-common::v1::Date Today();
-
-// Who changes what now, and why.
-common::v1::ChangeStamp Stamp(const CallContext& call,
-                              const std::string& request_id,
-                              const std::string& reason);
-
-// The envelope of an event recorded by this call about something in the
-// organisation at `organization_path` (root first). Its payload is set by
-// the caller, then SetType.
+// The envelope of an event membership records for this call about
+// something in the organisation at `organization_path` (root first); see
+// common/change.h.
 events::v1::Event NewEvent(
     const CallContext& call, const std::string& request_id,
     const common::v1::Date& act_date,
     const google::protobuf::RepeatedPtrField<std::string>& organization_path);
-
-// Sets event.type to the full name of its payload's message.
-void SetType(events::v1::Event& event);
 
 // An audit entry of `method` (the full RPC name) on `target` in the
 // organisation at `organization_path`.
@@ -110,59 +95,6 @@ v1::AuditEntry NewAuditEntry(
     const google::protobuf::RepeatedPtrField<std::string>& organization_path,
     std::string summary, const std::string& etag_before,
     const std::string& event_id);
-
-// The etag of a version ("v7"), and back (0 when malformed).
-std::string EtagOf(int64_t version);
-int64_t VersionOfEtag(const std::string& etag);
-
-// Runs `act` once per request id (AIP-155): a retry returns the first
-// response. `act` fills `response` and stages the change, or only fills
-// `response` for a dry run (validate_only) and leaves the change empty;
-// `commit` writes a non-empty change with its idempotency record.
-template <typename ChangeT, typename Response>
-absl::Status Idempotent(RedisClient& redis, const std::string& prefix,
-                        absl::string_view method, const std::string& request_id,
-                        const google::protobuf::Message& request,
-                        Response& response,
-                        const std::function<absl::Status(ChangeT&)>& act,
-                        const std::function<absl::Status(ChangeT&)>& commit) {
-  if (absl::Status s = ValidateRequestId(request_id); !s.ok()) return s;
-  IdempotencyKey key(prefix, method, request_id, request);
-  auto cached = key.Lookup(redis);
-  if (!cached.ok()) return cached.status();
-  if (cached->has_value()) {
-    return response.ParseFromString(**cached)
-               ? absl::OkStatus()
-               : absl::DataLossError("stored response is not valid");
-  }
-  ChangeT change;
-  if (absl::Status s = act(change); !s.ok()) return s;
-  if (change.empty()) return absl::OkStatus();  // validate_only
-  if (key.active()) {
-    change.journal.request_key = key.redis_key();
-    change.journal.request_value = key.Wrap(response);
-  }
-  absl::Status committed = commit(change);
-  if (absl::IsAlreadyExists(committed)) {
-    // A duplicate of this request committed first: answer as it did.
-    auto first = key.Lookup(redis);
-    if (first.ok() && first->has_value() && response.ParseFromString(**first)) {
-      return absl::OkStatus();
-    }
-  }
-  return committed;
-}
-
-// The response recorded for an earlier identical request (AIP-155), when
-// `request` has a non-empty `request_id` field: true and `response` filled
-// when there is one. Services call it before validating, so that a retry
-// of a step that succeeded answers as the first call did instead of being
-// judged again against the state that step produced. INVALID_ARGUMENT
-// (REQUEST_ID_REUSED) when the id came with another request.
-absl::StatusOr<bool> ReplayRecordedResponse(
-    RedisClient& redis, const std::string& prefix, absl::string_view method,
-    const google::protobuf::Message& request,
-    google::protobuf::Message& response);
 
 // Idempotent for a Change of people and records.
 template <typename Response>

@@ -14,12 +14,12 @@
 
 #include "absl/status/statusor.h"
 #include "common/ids.h"
+#include "common/record_store.h"
 #include "common/service_runtime.h"
 #include "partydev/membership/v1/rules.pb.h"
 #include "services/membership/domain/working_days.h"
 #include "services/membership/organization_store.h"
 #include "services/membership/person_store.h"
-#include "services/membership/record_store.h"
 
 namespace partydev::membership {
 

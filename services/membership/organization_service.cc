@@ -17,11 +17,11 @@
 #include "common/idempotency.h"
 #include "common/ids.h"
 #include "common/paging.h"
+#include "common/record_store.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/membership/organization_tree.h"
 #include "services/membership/person_access.h"
-#include "services/membership/record_store.h"
 
 namespace partydev::membership {
 namespace {
@@ -422,7 +422,7 @@ absl::Status Idempotent(
     Response& response,
     const std::function<absl::Status(OrganizationChange&)>& act,
     const PersonStore* people = nullptr) {
-  return membership::Idempotent<OrganizationChange, Response>(
+  return ::partydev::Idempotent<OrganizationChange, Response>(
       redis, store.prefix(), method, request_id, request, response, act,
       [&](OrganizationChange& change) { return store.Commit(change, people); });
 }

@@ -37,11 +37,11 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/authorization.h"
+#include "common/dates.h"
 #include "common/errors.h"
 #include "common/ids.h"
 #include "common/paging.h"
 #include "google/protobuf/util/field_mask_util.h"
-#include "services/membership/domain/dates.h"
 #include "services/membership/domain/party_age.h"
 #include "services/membership/domain/violations.h"
 #include "services/membership/journal.h"
@@ -62,7 +62,7 @@ constexpr absl::string_view kDisciplines = "disciplines";
 constexpr absl::string_view kImprovementPeriods = "improvementPeriods";
 constexpr absl::string_view kPartyAgeGaps = "partyAgeGaps";
 
-absl::CivilDay Day(const Date& d) { return domain::CivilDayOf(d); }
+absl::CivilDay Day(const Date& d) { return CivilDayOf(d); }
 
 bool IsMember(const v1::Person& p) {
   return p.stage() == common::v1::STAGE_PROBATION ||
@@ -133,12 +133,12 @@ absl::StatusOr<std::string> NewSubId(const std::string& requested,
 
 void CheckRequiredDate(FieldChecker& check, const Date& date,
                        absl::string_view field) {
-  domain::CheckDate(date, field, check);
+  CheckDate(date, field, check);
 }
 
 void CheckOptionalDate(FieldChecker& check, const Date& date,
                        absl::string_view field) {
-  if (!domain::IsUnset(date)) domain::CheckDate(date, field, check);
+  if (!IsUnset(date)) CheckDate(date, field, check);
 }
 
 // A decision (number, signed_on) where one is required.
@@ -147,8 +147,8 @@ void CheckDecision(FieldChecker& check, const DecisionRef& d,
   if (d.number().empty()) {
     check.Add(absl::StrCat(field, ".number"), "is required (\"125-QĐ/ĐUK\")");
   }
-  domain::CheckDate(d.signed_on(), absl::StrCat(field, ".signed_on"), check);
-  if (domain::IsValidDate(d.signed_on()) && Day(d.signed_on()) > Day(today)) {
+  CheckDate(d.signed_on(), absl::StrCat(field, ".signed_on"), check);
+  if (IsValidDate(d.signed_on()) && Day(d.signed_on()) > Day(today)) {
     check.Add(absl::StrCat(field, ".signed_on"), "is in the future");
   }
   if (!d.deciding_organization().empty()) {
@@ -159,7 +159,7 @@ void CheckDecision(FieldChecker& check, const DecisionRef& d,
 
 void CheckNotFuture(FieldChecker& check, const Date& date,
                     absl::string_view field, const Date& today) {
-  if (domain::IsValidDate(date) && Day(date) > Day(today)) {
+  if (IsValidDate(date) && Day(date) > Day(today)) {
     check.Add(field, "is in the future");
   }
 }
@@ -207,7 +207,7 @@ v1::Deadline MakeDeadline(common::v1::DeadlineKind kind,
   *d.mutable_counted_from() = from;
   d.set_length(length);
   d.set_unit(unit);
-  *d.mutable_due_on() = domain::FromCivilDay(due);
+  *d.mutable_due_on() = FromCivilDay(due);
   d.set_overdue(due < Day(Today()));
   d.set_rule_id(std::string(rule));
   d.set_responsible_organization(responsible);
@@ -228,7 +228,7 @@ void RemoveDeadlines(v1::Person& person, const std::string& subject) {
 void CloseAffiliations(v1::Person& person, v1::AffiliationRole role,
                        const Date& last_day) {
   for (auto& a : *person.mutable_affiliations()) {
-    if (a.role() == role && domain::IsUnset(a.ends_on())) {
+    if (a.role() == role && IsUnset(a.ends_on())) {
       *a.mutable_ends_on() = last_day;
     }
   }
@@ -244,7 +244,7 @@ void AddAffiliation(v1::Person& person, const std::string& org,
   a->set_source(source);
 }
 
-Date DayBefore(const Date& d) { return domain::FromCivilDay(Day(d) - 1); }
+Date DayBefore(const Date& d) { return FromCivilDay(Day(d) - 1); }
 
 // The status of a member who is back to normal party life: exempt when an
 // exemption from meetings still runs.
@@ -403,7 +403,7 @@ bool EnumMatches(const google::protobuf::Message& message,
 bool AnyOverdue(const google::protobuf::RepeatedPtrField<v1::Deadline>& ds) {
   const absl::CivilDay today = Day(Today());
   for (const auto& d : ds) {
-    if (domain::IsValidDate(d.due_on()) && Day(d.due_on()) < today) return true;
+    if (IsValidDate(d.due_on()) && Day(d.due_on()) < today) return true;
   }
   return false;
 }
@@ -453,12 +453,11 @@ absl::Status PersonServiceImpl::DoCreateTransfer(
                                "transfer.to_organization");
         }
         if (in.kind() == v1::TRANSFER_KIND_TEMPORARY) {
-          if (domain::IsUnset(in.expected_end_on())) {
+          if (IsUnset(in.expected_end_on())) {
             check.Add("transfer.expected_end_on",
                       "is required for a temporary transfer");
           } else {
-            domain::CheckDate(in.expected_end_on(), "transfer.expected_end_on",
-                              check);
+            CheckDate(in.expected_end_on(), "transfer.expected_end_on", check);
           }
         }
         if (!check.ok()) return check.status();
@@ -540,21 +539,18 @@ absl::Status PersonServiceImpl::DoCreateTransfer(
           const absl::CivilDay to = Day(t.expected_end_on());
           const bool study = t.reason() == v1::TRANSFER_REASON_STUDY;
           const bool too_short =
-              to < domain::AddMonths(from, tr.temporary_min_months());
+              to < AddMonths(from, tr.temporary_min_months());
           const bool too_long =
-              study ? to > domain::AddMonths(from,
-                                             tr.temporary_study_max_months())
-                    : to >= domain::AddMonths(
-                                from, tr.temporary_max_months_exclusive());
+              study
+                  ? to > AddMonths(from, tr.temporary_study_max_months())
+                  : to >= AddMonths(from, tr.temporary_max_months_exclusive());
           if (too_short || too_long) {
             unmet.Add(
                 "transfer.temporary_length", "transfer.expected_end_on",
                 absl::StrCat(
-                    "Chuyển sinh hoạt tạm thời từ ",
-                    domain::FormatDate(t.moved_on()), " đến ",
-                    domain::FormatDate(t.expected_end_on()), " là ",
-                    domain::FormatMonths(domain::FullMonthsBetween(from, to)),
-                    "; ",
+                    "Chuyển sinh hoạt tạm thời từ ", FormatDate(t.moved_on()),
+                    " đến ", FormatDate(t.expected_end_on()), " là ",
+                    FormatMonths(FullMonthsBetween(from, to)), "; ",
                     study ? absl::StrCat(
                                 "đi học cần từ ", tr.temporary_min_months(),
                                 " tháng đến ", tr.temporary_study_max_months(),
@@ -926,11 +922,11 @@ absl::Status PersonServiceImpl::DoReceiveTransfer(
                      "ghi nhận tiếp nhận (cần cấp giấy giới thiệu trước)");
         if (t.has_letter() &&
             Day(request.received_on()) < Day(t.letter().signed_on())) {
-          unmet.Add("transfer.received_after_letter", "received_on",
-                    absl::StrCat("Ngày tiếp nhận ",
-                                 domain::FormatDate(request.received_on()),
-                                 " trước ngày ký giấy giới thiệu ",
-                                 domain::FormatDate(t.letter().signed_on())));
+          unmet.Add(
+              "transfer.received_after_letter", "received_on",
+              absl::StrCat("Ngày tiếp nhận ", FormatDate(request.received_on()),
+                           " trước ngày ký giấy giới thiệu ",
+                           FormatDate(t.letter().signed_on())));
         }
         // The receiving cell: the one named, or the receiving organisation
         // itself; it must lie in the receiving organisation's subtree.
@@ -975,8 +971,7 @@ absl::Status PersonServiceImpl::DoReceiveTransfer(
               Day(request.received_on()) - Day(d.due_on()) > 1) {
             gap.emplace();
             gap->set_kind(v1::PARTY_AGE_GAP_KIND_BETWEEN_TRANSFERS);
-            *gap->mutable_starts_on() =
-                domain::FromCivilDay(Day(d.due_on()) + 1);
+            *gap->mutable_starts_on() = FromCivilDay(Day(d.due_on()) + 1);
             *gap->mutable_ends_on() = DayBefore(request.received_on());
             gap->set_derived(true);
             gap->set_note(absl::StrCat("Giấy giới thiệu nộp muộn: ", t.name()));
@@ -1072,10 +1067,9 @@ absl::Status PersonServiceImpl::DoEndTemporaryTransfer(
         if (t.has_received_on() &&
             Day(request.ended_on()) < Day(t.received_on())) {
           unmet.Add("transfer.ended_after_reception", "ended_on",
-                    absl::StrCat("Ngày trở về ",
-                                 domain::FormatDate(request.ended_on()),
+                    absl::StrCat("Ngày trở về ", FormatDate(request.ended_on()),
                                  " trước ngày được tiếp nhận ",
-                                 domain::FormatDate(t.received_on())));
+                                 FormatDate(t.received_on())));
         }
         if (!unmet.empty()) return RulesViolated(unmet.Take());
 
@@ -1253,8 +1247,8 @@ absl::Status PersonServiceImpl::DoExemptMember(
         CheckDecision(check, request.decision(), "decision", today);
         CheckRequiredDate(check, request.starts_on(), "starts_on");
         CheckOptionalDate(check, request.ends_on(), "ends_on");
-        if (domain::IsValidDate(request.starts_on()) &&
-            domain::IsValidDate(request.ends_on()) &&
+        if (IsValidDate(request.starts_on()) &&
+            IsValidDate(request.ends_on()) &&
             Day(request.ends_on()) < Day(request.starts_on())) {
           check.Add("ends_on", "is before starts_on");
         }
@@ -1279,7 +1273,7 @@ absl::Status PersonServiceImpl::DoExemptMember(
         } else if (p.has_exemption()) {
           unmet.Add("exemption.not_exempt", p.name(),
                     absl::StrCat("Đảng viên đã được miễn từ ",
-                                 domain::FormatDate(p.exemption().starts_on()),
+                                 FormatDate(p.exemption().starts_on()),
                                  "; hãy kết thúc lần miễn đó trước"));
         }
         if (!unmet.empty()) return RulesViolated(unmet.Take());
@@ -1340,10 +1334,9 @@ absl::Status PersonServiceImpl::DoEndExemption(
         } else if (Day(request.ended_on()) < Day(p.exemption().starts_on())) {
           unmet.Add(
               "exemption.open", "ended_on",
-              absl::StrCat("Ngày kết thúc ",
-                           domain::FormatDate(request.ended_on()),
+              absl::StrCat("Ngày kết thúc ", FormatDate(request.ended_on()),
                            " trước ngày bắt đầu miễn ",
-                           domain::FormatDate(p.exemption().starts_on())));
+                           FormatDate(p.exemption().starts_on())));
         }
         if (!unmet.empty()) return RulesViolated(unmet.Take());
         v1::Person after = p;
@@ -1361,7 +1354,7 @@ absl::Status PersonServiceImpl::DoEndExemption(
                         MethodName(kService, "EndExemption"),
                         absl::StrCat("Kết thúc miễn công tác và sinh hoạt đảng "
                                      "ngày ",
-                                     domain::FormatDate(request.ended_on())),
+                                     FormatDate(request.ended_on())),
                         {});
         response = Visible(after, call.principal);
         return absl::OkStatus();
@@ -1439,7 +1432,7 @@ absl::Status PersonServiceImpl::DoRemoveMember(
                            " đảng viên chính thức tán thành; cần ít nhất "
                            "hai phần ba"));
         }
-        if (domain::IsValidDate(b.held_on()) &&
+        if (IsValidDate(b.held_on()) &&
             Day(request.effective_on()) < Day(b.held_on())) {
           unmet.Add("removal.after_ballot", "effective_on",
                     "Ngày xóa tên có hiệu lực trước ngày chi bộ biểu quyết");
@@ -1556,7 +1549,7 @@ absl::Status PersonServiceImpl::DoRecordDeath(
                     absl::StrCat(p.full_name(), " không còn trong danh sách (",
                                  StageWords(p.stage()), ")"));
         }
-        if (domain::IsValidDate(p.date_of_birth()) &&
+        if (IsValidDate(p.date_of_birth()) &&
             Day(request.died_on()) < Day(p.date_of_birth())) {
           unmet.Add("death.after_birth", "died_on", "Ngày mất trước ngày sinh");
         }
@@ -1581,11 +1574,10 @@ absl::Status PersonServiceImpl::DoRecordDeath(
           response = Visible(after, call.principal);
           return absl::OkStatus();
         }
-        recorder.Record(change, &*person, after,
-                        MethodName(kService, "RecordDeath"),
-                        absl::StrCat("Từ trần ngày ",
-                                     domain::FormatDate(request.died_on())),
-                        std::move(events));
+        recorder.Record(
+            change, &*person, after, MethodName(kService, "RecordDeath"),
+            absl::StrCat("Từ trần ngày ", FormatDate(request.died_on())),
+            std::move(events));
         response = Visible(after, call.principal);
         return absl::OkStatus();
       });
@@ -1655,8 +1647,8 @@ absl::Status PersonServiceImpl::DoCreateDiscipline(
         CheckRequiredDate(check, in.effective_on(), "discipline.effective_on");
         CheckOptionalDate(check, in.effective_until(),
                           "discipline.effective_until");
-        if (domain::IsValidDate(in.effective_on()) &&
-            domain::IsValidDate(in.effective_until()) &&
+        if (IsValidDate(in.effective_on()) &&
+            IsValidDate(in.effective_until()) &&
             Day(in.effective_until()) < Day(in.effective_on())) {
           check.Add("discipline.effective_until", "is before effective_on");
         }
@@ -1885,8 +1877,7 @@ absl::Status PersonServiceImpl::DoCreateImprovementPeriod(
         CheckRequiredDate(check, in.starts_on(),
                           "improvement_period.starts_on");
         CheckRequiredDate(check, in.ends_on(), "improvement_period.ends_on");
-        if (domain::IsValidDate(in.starts_on()) &&
-            domain::IsValidDate(in.ends_on()) &&
+        if (IsValidDate(in.starts_on()) && IsValidDate(in.ends_on()) &&
             Day(in.ends_on()) <= Day(in.starts_on())) {
           check.Add("improvement_period.ends_on", "is not after starts_on");
         }
@@ -2129,7 +2120,7 @@ absl::StatusOr<std::vector<v1::PartyAgeGap>> GapsOf(MembershipContext& context,
   for (auto& s : *stored) gaps.push_back(std::move(s.message));
   if (p.has_departure() &&
       p.departure().kind() != common::v1::DEPARTURE_KIND_TRANSFERRED_OUT &&
-      domain::IsValidDate(p.departure().left_on()) &&
+      IsValidDate(p.departure().left_on()) &&
       Day(p.departure().left_on()) <= Day(as_of)) {
     v1::PartyAgeGap g;
     g.set_kind(p.departure().kind() == common::v1::DEPARTURE_KIND_EXPULSION
@@ -2169,9 +2160,8 @@ absl::Status PersonServiceImpl::DoGetPartyAge(
   const std::string person_name =
       std::string(absl::StripSuffix(request.name(), "/partyAge"));
   Date as_of = Today();
-  if (!domain::IsUnset(request.as_of())) {
-    if (absl::Status s = domain::ValidateDate(request.as_of(), "as_of");
-        !s.ok()) {
+  if (!IsUnset(request.as_of())) {
+    if (absl::Status s = ValidateDate(request.as_of(), "as_of"); !s.ok()) {
       return s;
     }
     as_of = request.as_of();
@@ -2180,7 +2170,7 @@ absl::Status PersonServiceImpl::DoGetPartyAge(
       ReadPersonForRead(*context_, call, person_name, "name");
   if (!person.ok()) return person.status();
   const v1::Person& p = person->message;
-  if (domain::IsUnset(p.first_admitted_on())) {
+  if (IsUnset(p.first_admitted_on())) {
     return RulesViolated({{"party_age.admitted", p.name(),
                            absl::StrCat(p.full_name(),
                                         " chưa được kết nạp nên chưa có tuổi "
@@ -2208,8 +2198,7 @@ absl::Status PersonServiceImpl::DoRecordPartyAgeGap(
         CheckRequiredDate(check, in.starts_on(), "gap.starts_on");
         CheckRequiredDate(check, in.ends_on(), "gap.ends_on");
         CheckNotFuture(check, in.ends_on(), "gap.ends_on", today);
-        if (domain::IsValidDate(in.starts_on()) &&
-            domain::IsValidDate(in.ends_on()) &&
+        if (IsValidDate(in.starts_on()) && IsValidDate(in.ends_on()) &&
             Day(in.ends_on()) < Day(in.starts_on())) {
           check.Add("gap.ends_on", "is before starts_on");
         }
@@ -2225,14 +2214,14 @@ absl::Status PersonServiceImpl::DoRecordPartyAgeGap(
         absl::StatusOr<const v1::RuleSet*> rules = RulesOn(*context_, today);
         if (!rules.ok()) return rules.status();
         domain::Violations unmet(**rules);
-        if (domain::IsUnset(p.first_admitted_on())) {
+        if (IsUnset(p.first_admitted_on())) {
           unmet.Add("party_age.admitted", p.name(),
                     absl::StrCat(p.full_name(),
                                  " chưa được kết nạp nên chưa có tuổi đảng"));
         } else if (Day(in.starts_on()) < Day(p.first_admitted_on())) {
           unmet.Add("party_age.gap_after_admission", "gap.starts_on",
                     absl::StrCat("Khoảng gián đoạn bắt đầu trước ngày kết nạp ",
-                                 domain::FormatDate(p.first_admitted_on())));
+                                 FormatDate(p.first_admitted_on())));
         }
         if (!unmet.empty()) return RulesViolated(unmet.Take());
         v1::PartyAgeGap gap = in;
@@ -2252,8 +2241,8 @@ absl::Status PersonServiceImpl::DoRecordPartyAgeGap(
         recorder.Record(
             change, &*person, after, MethodName(kService, "RecordPartyAgeGap"),
             absl::StrCat("Ghi nhận thời gian không tính tuổi đảng từ ",
-                         domain::FormatDate(in.starts_on()), " đến ",
-                         domain::FormatDate(in.ends_on())),
+                         FormatDate(in.starts_on()), " đến ",
+                         FormatDate(in.ends_on())),
             {});
         return absl::OkStatus();
       });

@@ -9,11 +9,11 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/authorization.h"
+#include "common/dates.h"
 #include "common/errors.h"
 #include "common/ids.h"
 #include "common/paging.h"
 #include "google/protobuf/util/field_mask_util.h"
-#include "services/membership/domain/dates.h"
 #include "services/membership/domain/names.h"
 #include "services/membership/domain/party_age.h"
 #include "services/membership/domain/pipeline.h"
@@ -30,7 +30,7 @@ using common::v1::Stage;
 constexpr absl::string_view kService = "PersonService";
 
 bool IsAfter(const Date& a, const Date& b) {
-  return domain::CivilDayOf(a) > domain::CivilDayOf(b);
+  return CivilDayOf(a) > CivilDayOf(b);
 }
 
 // Personal data every person must have, and its form (issue #4, "People").
@@ -48,11 +48,11 @@ void CheckPersonalData(FieldChecker& check, const v1::Person& person,
     if (!name.ok()) check.Add(field("full_name"), name.status().message());
   }
   if (wanted("date_of_birth")) {
-    if (domain::IsUnset(person.date_of_birth())) {
+    if (IsUnset(person.date_of_birth())) {
       check.Add(field("date_of_birth"), "is required");
     } else {
-      domain::CheckDate(person.date_of_birth(), field("date_of_birth"), check);
-      if (domain::IsValidDate(person.date_of_birth()) &&
+      CheckDate(person.date_of_birth(), field("date_of_birth"), check);
+      if (IsValidDate(person.date_of_birth()) &&
           IsAfter(person.date_of_birth(), today)) {
         check.Add(field("date_of_birth"), "is in the future");
       }
@@ -124,12 +124,11 @@ void CheckSource(FieldChecker& check, const v1::CandidateSource& source,
     CheckPersonName(check, source.recommended_by(),
                     absl::StrCat(field, ".recommended_by"));
   }
-  if (domain::IsUnset(source.sourced_on())) {
+  if (IsUnset(source.sourced_on())) {
     check.Add(absl::StrCat(field, ".sourced_on"), "is required");
   } else {
-    domain::CheckDate(source.sourced_on(), absl::StrCat(field, ".sourced_on"),
-                      check);
-    if (domain::IsValidDate(source.sourced_on()) &&
+    CheckDate(source.sourced_on(), absl::StrCat(field, ".sourced_on"), check);
+    if (IsValidDate(source.sourced_on()) &&
         IsAfter(source.sourced_on(), today)) {
       check.Add(absl::StrCat(field, ".sourced_on"), "is in the future");
     }
@@ -267,7 +266,7 @@ absl::Status PersonServiceImpl::DoGetPerson(const CallContext& call,
       ReadPersonForRead(*context_, call, request.name(), "name");
   if (!person.ok()) return person.status();
   v1::Person visible = Visible(std::move(person->message), call.principal);
-  if (!domain::IsUnset(visible.first_admitted_on())) {
+  if (!IsUnset(visible.first_admitted_on())) {
     absl::StatusOr<v1::PartyAge> age =
         PartyAgeOf(*context_, visible, Today(), {});
     if (age.ok()) visible.set_party_age_months(age->months());
@@ -315,26 +314,23 @@ absl::Status RegisterPerson(MembershipContext& context, const CallContext& call,
     if (m.admission_decision().number().empty()) {
       check.Add("existing_membership.admission_decision.number", "is required");
     }
-    if (domain::IsUnset(m.admission_decision().signed_on())) {
+    if (IsUnset(m.admission_decision().signed_on())) {
       check.Add("existing_membership.admission_decision.signed_on",
                 "is required (the start of party age)");
     } else {
-      domain::CheckDate(m.admission_decision().signed_on(),
-                        "existing_membership.admission_decision.signed_on",
-                        check);
+      CheckDate(m.admission_decision().signed_on(),
+                "existing_membership.admission_decision.signed_on", check);
     }
-    if (domain::IsUnset(m.official_on()) && domain::IsUnset(m.ceremony_on())) {
+    if (IsUnset(m.official_on()) && IsUnset(m.ceremony_on())) {
       check.Add("existing_membership.ceremony_on",
                 "is required for a probationary member (probation runs "
                 "from the ceremony)");
     }
-    if (!domain::IsUnset(m.ceremony_on())) {
-      domain::CheckDate(m.ceremony_on(), "existing_membership.ceremony_on",
-                        check);
+    if (!IsUnset(m.ceremony_on())) {
+      CheckDate(m.ceremony_on(), "existing_membership.ceremony_on", check);
     }
-    if (!domain::IsUnset(m.official_on())) {
-      domain::CheckDate(m.official_on(), "existing_membership.official_on",
-                        check);
+    if (!IsUnset(m.official_on())) {
+      CheckDate(m.official_on(), "existing_membership.official_on", check);
     }
   }
   if (!check.ok()) return check.status();
@@ -353,21 +349,19 @@ absl::Status RegisterPerson(MembershipContext& context, const CallContext& call,
                        "existing_membership.admission_decision.signed_on",
                        "the admission decision is dated in the future"});
     }
-    if (!domain::IsUnset(m.ceremony_on()) &&
-        IsAfter(decided, m.ceremony_on())) {
+    if (!IsUnset(m.ceremony_on()) && IsAfter(decided, m.ceremony_on())) {
       unmet.push_back({"membership.dates_ordered",
                        "existing_membership.ceremony_on",
                        "the ceremony comes after the admission decision"});
     }
-    if (!domain::IsUnset(m.official_on()) &&
-        !domain::IsUnset(m.ceremony_on()) &&
+    if (!IsUnset(m.official_on()) && !IsUnset(m.ceremony_on()) &&
         IsAfter(m.ceremony_on(), m.official_on())) {
       unmet.push_back({"membership.dates_ordered",
                        "existing_membership.official_on",
                        "official membership comes after the ceremony and "
                        "its probation (Party Charter art. 5)"});
     }
-    if (!domain::IsUnset(m.official_on()) && IsAfter(m.official_on(), today)) {
+    if (!IsUnset(m.official_on()) && IsAfter(m.official_on(), today)) {
       unmet.push_back({"membership.dates_ordered",
                        "existing_membership.official_on",
                        "the official date is in the future"});
@@ -424,7 +418,7 @@ absl::Status RegisterPerson(MembershipContext& context, const CallContext& call,
     *admission->mutable_admission_decision() = m.admission_decision();
     *admission->mutable_ceremony_on() = m.ceremony_on();
     *person.mutable_first_admitted_on() = m.admission_decision().signed_on();
-    if (!domain::IsUnset(m.official_on())) {
+    if (!IsUnset(m.official_on())) {
       person.set_stage(common::v1::STAGE_OFFICIAL);
       *admission->mutable_official_on() = m.official_on();
       *admission->mutable_recognition_decision() = m.recognition_decision();
@@ -435,8 +429,8 @@ absl::Status RegisterPerson(MembershipContext& context, const CallContext& call,
           context_->rules()(m.ceremony_on());
       const int months =
           rules.ok() ? (*rules)->admission().probation_months() : 12;
-      *admission->mutable_probation_ends_on() = domain::FromCivilDay(
-          domain::AddMonths(domain::CivilDayOf(m.ceremony_on()), months) - 1);
+      *admission->mutable_probation_ends_on() =
+          FromCivilDay(AddMonths(CivilDayOf(m.ceremony_on()), months) - 1);
       // Probation ends (Party Charter art. 5.1): the cell must then vote
       // on recognition, so the entered member carries the deadline too.
       v1::Deadline* ends = person.add_deadlines();
@@ -491,9 +485,9 @@ absl::Status RegisterPerson(MembershipContext& context, const CallContext& call,
           for (int c : person.categories()) {
             a->add_categories(static_cast<common::v1::Category>(c));
           }
-          a->set_age_years(domain::FullYearsBetween(
-              domain::CivilDayOf(person.date_of_birth()),
-              domain::CivilDayOf(person.first_admitted_on())));
+          a->set_age_years(
+              FullYearsBetween(CivilDayOf(person.date_of_birth()),
+                               CivilDayOf(person.first_admitted_on())));
           events.push_back(std::move(admitted));
         }
         recorder.Record(change, nullptr, person,
@@ -662,8 +656,8 @@ absl::Status PersonServiceImpl::DoListPeople(
   } else {
     CheckOrganizationRef(check, organization, "organization");
   }
-  if (!domain::IsUnset(request.as_of())) {
-    domain::CheckDate(request.as_of(), "as_of", check);
+  if (!IsUnset(request.as_of())) {
+    CheckDate(request.as_of(), "as_of", check);
   }
   if (!request.order_by().empty() && request.order_by() != "folded_name") {
     check.Add("order_by",
@@ -705,9 +699,8 @@ absl::Status PersonServiceImpl::DoListPeople(
   }
 
   // Filters on the record itself; the name is matched on the roll.
-  const Date as_of =
-      domain::IsUnset(request.as_of()) ? Today() : request.as_of();
-  const bool past = domain::CivilDayOf(as_of) < domain::CivilDayOf(Today());
+  const Date as_of = IsUnset(request.as_of()) ? Today() : request.as_of();
+  const bool past = CivilDayOf(as_of) < CivilDayOf(Today());
   const std::set<int> stages(request.stages().begin(), request.stages().end());
   const std::set<int> statuses(request.statuses().begin(),
                                request.statuses().end());
@@ -727,11 +720,11 @@ absl::Status PersonServiceImpl::DoListPeople(
             !request.include_hosted()) {
           continue;
         }
-        if (domain::CivilDayOf(a.starts_on()) > domain::CivilDayOf(as_of)) {
+        if (CivilDayOf(a.starts_on()) > CivilDayOf(as_of)) {
           continue;
         }
-        if (!domain::IsUnset(a.ends_on()) &&
-            domain::CivilDayOf(a.ends_on()) < domain::CivilDayOf(as_of)) {
+        if (!IsUnset(a.ends_on()) &&
+            CivilDayOf(a.ends_on()) < CivilDayOf(as_of)) {
           continue;
         }
         affiliated = true;
@@ -749,7 +742,7 @@ absl::Status PersonServiceImpl::DoListPeople(
       const bool any = std::any_of(
           p.deadlines().begin(), p.deadlines().end(), [&](const auto& d) {
             return (overdue_kinds.empty() || overdue_kinds.count(d.kind())) &&
-                   domain::CivilDayOf(d.due_on()) < domain::CivilDayOf(as_of);
+                   CivilDayOf(d.due_on()) < CivilDayOf(as_of);
           });
       if (!any) return false;
     }

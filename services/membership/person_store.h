@@ -38,8 +38,8 @@
 
 #include "absl/status/statusor.h"
 #include "common/atomic_write.h"
+#include "common/record_store.h"
 #include "partydev/membership/v1/people.pb.h"
-#include "services/membership/record_store.h"
 
 namespace partydev::membership {
 

@@ -13,10 +13,10 @@
 
 #include "common/errors.h"
 #include "common/grpc_status.h"
+#include "common/record_store.h"
 #include "partydev/events/v1/events.pb.h"
 #include "services/membership/journal.h"
 #include "services/membership/person_store.h"
-#include "services/membership/record_store.h"
 #include "tests/membership/membership_fixture.h"
 
 namespace partydev::membership {

@@ -1,8 +1,8 @@
 #include "services/membership/domain/ballots.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/dates.h"
 #include "common/errors.h"
-#include "services/membership/domain/dates.h"
 
 namespace partydev::membership::domain {
 

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "services/membership/domain/dates.h"
+#include "common/dates.h"
 #include "services/membership/domain/validity.h"
 #include "services/membership/domain/violations.h"
 

@@ -3,8 +3,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/dates.h"
 #include "common/errors.h"
-#include "services/membership/domain/dates.h"
 #include "services/membership/domain/readmission.h"
 #include "services/membership/domain/validity.h"
 

@@ -1,8 +1,8 @@
 #include "services/membership/domain/closure.h"
 
 #include "absl/strings/ascii.h"
+#include "common/dates.h"
 #include "common/errors.h"
-#include "services/membership/domain/dates.h"
 
 namespace partydev::membership::domain {
 namespace {

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "services/membership/domain/dates.h"
+#include "common/dates.h"
 
 namespace partydev::membership::domain {
 namespace {

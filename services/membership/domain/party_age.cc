@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/dates.h"
 #include "common/errors.h"
-#include "services/membership/domain/dates.h"
 
 namespace partydev::membership::domain {
 

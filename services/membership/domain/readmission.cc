@@ -1,7 +1,7 @@
 #include "services/membership/domain/readmission.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/membership/domain/dates.h"
+#include "common/dates.h"
 #include "services/membership/domain/violations.h"
 
 namespace partydev::membership::domain {

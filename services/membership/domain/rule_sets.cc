@@ -10,11 +10,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/dates.h"
 #include "common/errors.h"
+#include "common/json_config.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
-#include "services/membership/domain/dates.h"
-#include "services/membership/domain/json_config.h"
 
 namespace partydev::membership::domain {
 namespace {

@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "common/dates.h"
 #include "common/errors.h"
 #include "partydev/membership/v1/people.pb.h"
 #include "partydev/membership/v1/types.pb.h"
-#include "services/membership/domain/dates.h"
 #include "services/membership/domain/rule_sets.h"
 #include "services/membership/domain/working_days.h"
 

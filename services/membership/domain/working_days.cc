@@ -4,10 +4,10 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/dates.h"
 #include "common/errors.h"
+#include "common/json_config.h"
 #include "nlohmann/json.hpp"
-#include "services/membership/domain/dates.h"
-#include "services/membership/domain/json_config.h"
 
 namespace partydev::membership::domain {
 namespace {

@@ -1,10 +1,10 @@
-// File: services/membership/record_store.h
+// File: common/record_store.h
 //
-// Where membership keeps its resources other than organisations: people and
-// everything below a person (transfers, disciplines, improvement periods,
-// evaluations, exceptions, classifications, action programmes) and the
-// training classes with their enrollments. The only code of these
-// resources that speaks Redis. Keys (P is the hash-tagged prefix):
+// Where a service keeps its versioned resources (membership: people and
+// everything below a person, training classes; quota: terms, targets,
+// allocation decisions, plans, checkpoints, the admissions ledger). The only
+// code of these resources that speaks Redis. Keys (P is the service's
+// hash-tagged prefix):
 //
 //   P r:<resource name>        hash {v: version, d: message bytes}, e.g.
 //                              "P r:people/abc/transfers/t1"
@@ -19,8 +19,8 @@
 // into a Change (journal.h): Expect the version read, Put the new bytes, add
 // index entries; the commit aborts if anything read has changed since.
 
-#ifndef PARTYDEV_SERVICES_MEMBERSHIP_RECORD_STORE_H_
-#define PARTYDEV_SERVICES_MEMBERSHIP_RECORD_STORE_H_
+#ifndef PARTYDEV_COMMON_RECORD_STORE_H_
+#define PARTYDEV_COMMON_RECORD_STORE_H_
 
 #include <cstdint>
 #include <string>
@@ -32,7 +32,7 @@
 #include "common/redis_client.h"
 #include "google/protobuf/message.h"
 
-namespace partydev::membership {
+namespace partydev {
 
 // AIP-122 resource ids: ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$
 bool IsValidResourceId(absl::string_view id);
@@ -124,6 +124,6 @@ class RecordStore {
   const std::string prefix_;
 };
 
-}  // namespace partydev::membership
+}  // namespace partydev
 
-#endif  // PARTYDEV_SERVICES_MEMBERSHIP_RECORD_STORE_H_
+#endif  // PARTYDEV_COMMON_RECORD_STORE_H_

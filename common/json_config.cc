@@ -1,4 +1,4 @@
-#include "services/membership/domain/json_config.h"
+#include "common/json_config.h"
 
 #include <fstream>
 #include <sstream>
@@ -7,7 +7,7 @@
 #include "common/errors.h"
 #include "google/protobuf/util/json_util.h"
 
-namespace partydev::membership::domain {
+namespace partydev {
 
 absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -32,4 +32,4 @@ absl::Status ParseProtoJson(absl::string_view json, absl::string_view origin,
   return absl::OkStatus();
 }
 
-}  // namespace partydev::membership::domain
+}  // namespace partydev

@@ -1,9 +1,9 @@
-// File: services/membership/domain/json_config.h
+// File: common/json_config.h
 //
-// The one place where the domain touches files: reading the configuration
-// the rules come from (rule sets, the working-day calendar) and parsing
-// protobuf messages from their JSON form (the proto3 JSON mapping, so that a
-// configuration file reads like the API's own JSON). Unknown fields are
+// The one place where the rules of a service touch files: reading the
+// configuration the rules come from (rule sets, the working-day calendar) and
+// parsing protobuf messages from their JSON form (the proto3 JSON mapping, so
+// that a configuration file reads like the API's own JSON). Unknown fields are
 // errors: a misspelt "probaton_months" must stop the service at start, not
 // leave a rule at zero.
 //
@@ -12,8 +12,8 @@
 //   v1::RuleSet rules;
 //   absl::Status parsed = ParseProtoJson(*text, path, &rules);
 
-#ifndef PARTYDEV_SERVICES_MEMBERSHIP_DOMAIN_JSON_CONFIG_H_
-#define PARTYDEV_SERVICES_MEMBERSHIP_DOMAIN_JSON_CONFIG_H_
+#ifndef PARTYDEV_COMMON_JSON_CONFIG_H_
+#define PARTYDEV_COMMON_JSON_CONFIG_H_
 
 #include <string>
 
@@ -22,7 +22,7 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 
-namespace partydev::membership::domain {
+namespace partydev {
 
 // The whole content of `path`; NOT_FOUND naming the path when it cannot be
 // opened.
@@ -33,6 +33,6 @@ absl::StatusOr<std::string> ReadTextFile(const std::string& path);
 absl::Status ParseProtoJson(absl::string_view json, absl::string_view origin,
                             google::protobuf::Message* message);
 
-}  // namespace partydev::membership::domain
+}  // namespace partydev
 
-#endif  // PARTYDEV_SERVICES_MEMBERSHIP_DOMAIN_JSON_CONFIG_H_
+#endif  // PARTYDEV_COMMON_JSON_CONFIG_H_

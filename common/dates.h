@@ -1,6 +1,6 @@
-// File: services/membership/domain/dates.h
+// File: common/dates.h
 //
-// Civil dates for the membership rules: partydev.common.v1.Date (the wire
+// Civil dates for the rules of every service: partydev.common.v1.Date (the wire
 // type of every act: decisions, ballots, ceremonies) converted to and from
 // absl::CivilDay (the type the rules compute with), and the two month
 // computations the Charter's periods need: full months between two dates
@@ -28,8 +28,8 @@
 // that a person born 2004-02-29 is full 18 years (216 months) on 2022-02-28
 // and a person born 2006-03-31 is 215 months old on 2024-03-30.
 
-#ifndef PARTYDEV_SERVICES_MEMBERSHIP_DOMAIN_DATES_H_
-#define PARTYDEV_SERVICES_MEMBERSHIP_DOMAIN_DATES_H_
+#ifndef PARTYDEV_COMMON_DATES_H_
+#define PARTYDEV_COMMON_DATES_H_
 
 #include <string>
 
@@ -40,7 +40,7 @@
 #include "common/errors.h"
 #include "partydev/common/v1/types.pb.h"
 
-namespace partydev::membership::domain {
+namespace partydev {
 
 using Date = ::partydev::common::v1::Date;
 
@@ -102,6 +102,6 @@ std::string FormatDate(const Date& date);
 // count in words.
 std::string FormatMonths(int months);
 
-}  // namespace partydev::membership::domain
+}  // namespace partydev
 
-#endif  // PARTYDEV_SERVICES_MEMBERSHIP_DOMAIN_DATES_H_
+#endif  // PARTYDEV_COMMON_DATES_H_

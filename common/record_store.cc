@@ -1,9 +1,9 @@
-#include "services/membership/record_store.h"
+#include "common/record_store.h"
 
 #include "absl/strings/str_cat.h"
 #include "services/membership/journal.h"
 
-namespace partydev::membership {
+namespace partydev {
 namespace {
 
 // Resources carry their version as an etag field: set on read, never
@@ -111,4 +111,4 @@ void RecordStore::StagePut(AtomicWrite& write, absl::string_view name,
   write.Put(key, copy->SerializeAsString());
 }
 
-}  // namespace partydev::membership
+}  // namespace partydev

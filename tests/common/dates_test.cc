@@ -1,15 +1,16 @@
-#include "services/membership/domain/dates.h"
+#include "common/dates.h"
 
 #include <gtest/gtest.h>
 
 #include "common/errors.h"
-#include "services/membership/domain/test_support.h"
 
-namespace partydev::membership::domain {
+namespace partydev {
 namespace {
 
-using testing::C;
-using testing::D;
+Date D(int year, int month, int day) { return MakeDate(year, month, day); }
+absl::CivilDay C(int year, int month, int day) {
+  return absl::CivilDay(year, month, day);
+}
 
 TEST(DatesTest, ConvertsBothWays) {
   absl::StatusOr<absl::CivilDay> day = ToCivilDay(D(2024, 2, 29), "x");
@@ -125,4 +126,4 @@ TEST(DatesTest, FormatsForASecretary) {
 }
 
 }  // namespace
-}  // namespace partydev::membership::domain
+}  // namespace partydev

@@ -1,10 +1,10 @@
-#include "services/membership/domain/dates.h"
+#include "common/dates.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/errors.h"
 
-namespace partydev::membership::domain {
+namespace partydev {
 namespace {
 
 int DaysInMonth(int64_t year, int month) {
@@ -103,4 +103,4 @@ std::string FormatMonths(int months) {
   return absl::StrCat(months, " tháng (", years, " năm ", rest, " tháng)");
 }
 
-}  // namespace partydev::membership::domain
+}  // namespace partydev
