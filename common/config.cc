@@ -47,6 +47,12 @@ std::vector<OptionSpec> ServiceOptionSpecs(const ServiceDefaults& d) {
        "Timeout of one Redis command, in milliseconds"},
       {"key_prefix", "PARTYDEV_KEY_PREFIX", d.key_prefix,
        "Prefix of every Redis key this service owns"},
+      {"membership_key_prefix", "PARTYDEV_MEMBERSHIP_KEY_PREFIX",
+       "pd:membership:",
+       "Key prefix of membershipd, whose event stream quotad and notifyd "
+       "consume"},
+      {"quota_key_prefix", "PARTYDEV_QUOTA_KEY_PREFIX", "pd:quota:",
+       "Key prefix of quotad, whose event stream notifyd consumes"},
       {"config_dir", "PARTYDEV_CONFIG_DIR", d.config_dir,
        "Directory of the service's configuration files (versioned rule "
        "sets, working-day calendars)"},
@@ -182,6 +188,8 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(
   }
   config.redis.command_timeout = absl::Milliseconds(timeout_ms);
   config.key_prefix = values["key_prefix"];
+  config.membership_key_prefix = values["membership_key_prefix"];
+  config.quota_key_prefix = values["quota_key_prefix"];
   config.config_dir = values["config_dir"];
 
   const std::string auth = absl::AsciiStrToLower(values["auth"]);

@@ -43,6 +43,10 @@ struct ServiceConfig {
   std::string metrics_listen;  // host:port of the Prometheus endpoint
   RedisOptions redis;
   std::string key_prefix;
+  // The key prefixes of the services whose event streams this one reads
+  // (their streams are "<hash-tagged prefix>events").
+  std::string membership_key_prefix;
+  std::string quota_key_prefix;
   // Directory of the service's configuration files (rule sets, calendars).
   std::string config_dir;
   AuthMode auth_mode = AuthMode::kJwt;

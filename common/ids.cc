@@ -1,9 +1,11 @@
 #include "common/ids.h"
 
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include <cstdint>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
@@ -25,6 +27,14 @@ std::string HashTaggedPrefix(absl::string_view key_prefix) {
   absl::string_view tag = key_prefix;
   absl::ConsumeSuffix(&tag, ":");
   return absl::StrCat("{", tag, "}:");
+}
+
+std::string Sha256Hex(absl::string_view bytes) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+         digest);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
 }
 
 }  // namespace partydev

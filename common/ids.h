@@ -20,6 +20,9 @@ std::string NewUuid();
 // Cluster too (a script runs on one slot).
 std::string HashTaggedPrefix(absl::string_view key_prefix);
 
+// The SHA-256 of `bytes` in lower-case hex (where configuration came from).
+std::string Sha256Hex(absl::string_view bytes);
+
 }  // namespace partydev
 
 #endif  // PARTYDEV_COMMON_IDS_H_

@@ -1,5 +1,7 @@
 #include "common/json_config.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -15,6 +17,33 @@ absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
   std::ostringstream content;
   content << in.rdbuf();
   return content.str();
+}
+
+absl::StatusOr<std::vector<ConfigFile>> ReadJsonFiles(
+    const std::string& directory) {
+  std::error_code error;
+  std::vector<std::string> paths;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(directory, error)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".json") {
+      paths.push_back(entry.path().string());
+    }
+  }
+  if (error) {
+    return absl::NotFoundError(absl::StrCat("cannot read directory ", directory,
+                                            ": ", error.message()));
+  }
+  if (paths.empty()) {
+    return absl::NotFoundError(absl::StrCat("no *.json file in ", directory));
+  }
+  std::sort(paths.begin(), paths.end());
+  std::vector<ConfigFile> files;
+  for (std::string& path : paths) {
+    absl::StatusOr<std::string> text = ReadTextFile(path);
+    if (!text.ok()) return text.status();
+    files.push_back({std::move(path), *std::move(text)});
+  }
+  return files;
 }
 
 absl::Status ParseProtoJson(absl::string_view json, absl::string_view origin,

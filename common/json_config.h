@@ -16,6 +16,7 @@
 #define PARTYDEV_COMMON_JSON_CONFIG_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -27,6 +28,17 @@ namespace partydev {
 // The whole content of `path`; NOT_FOUND naming the path when it cannot be
 // opened.
 absl::StatusOr<std::string> ReadTextFile(const std::string& path);
+
+// A configuration file: its path and content.
+struct ConfigFile {
+  std::string path;
+  std::string text;
+};
+
+// Every *.json file of `directory`, by path. NOT_FOUND naming the
+// directory when it cannot be read or holds no such file.
+absl::StatusOr<std::vector<ConfigFile>> ReadJsonFiles(
+    const std::string& directory);
 
 // Parses `json` into `message` (cleared first). INVALID_ARGUMENT naming
 // `origin` (a file, or a file and an entry) and the parser's reason.

@@ -1,33 +1,26 @@
 // quotad: the quota service of partydev (see README.md and
-// protos/partydev/quota/v1/). A thin main: configuration, runtime, server and
-// signals live in common/.
+// protos/partydev/quota/v1/). A thin main: configuration, runtime, server
+// and signals live in common/; the rule sets come from PARTYDEV_CONFIG_DIR
+// (services/quota/rules/ by default); services.h wires the services and the
+// consumers of membership's events.
+
 #include "common/service_main.h"
-#include "partydev/quota/v1/achievements.grpc.pb.h"
-#include "partydev/quota/v1/admin.grpc.pb.h"
-#include "partydev/quota/v1/allocations.grpc.pb.h"
-#include "partydev/quota/v1/plans.grpc.pb.h"
-#include "partydev/quota/v1/reports.grpc.pb.h"
-#include "partydev/quota/v1/targets.grpc.pb.h"
-
-namespace partydev {
-namespace {
-
-absl::StatusOr<std::vector<ServiceRegistration>> MakeServices(ServiceRuntime&) {
-  std::vector<ServiceRegistration> services;
-  services.push_back(UnimplementedService<quota::v1::TargetService>());
-  services.push_back(UnimplementedService<quota::v1::AllocationService>());
-  services.push_back(UnimplementedService<quota::v1::PlanService>());
-  services.push_back(UnimplementedService<quota::v1::ReportService>());
-  services.push_back(UnimplementedService<quota::v1::AchievementService>());
-  services.push_back(UnimplementedService<quota::v1::QuotaAdminService>());
-  return services;
-}
-
-}  // namespace
-}  // namespace partydev
+#include "services/quota/services.h"
 
 int main(int argc, char** argv) {
-  return partydev::RunServiceMain(argc, argv,
-                                  {"quotad", 50052, 9092, "pd:quota:", ""},
-                                  partydev::MakeServices);
+  return partydev::RunServiceMain(
+      argc, argv,
+      {"quotad", 50052, 9092, "pd:quota:", PARTYDEV_QUOTA_CONFIG_DIR},
+      [](partydev::ServiceRuntime& runtime)
+          -> absl::StatusOr<std::vector<partydev::ServiceRegistration>> {
+        absl::StatusOr<partydev::quota::QuotaConfig> config =
+            partydev::quota::LoadQuotaConfig(runtime.config().config_dir);
+        if (!config.ok()) return config.status();
+        config->consume_events = true;
+        config->checkpoint_scan_period = absl::Hours(1);
+        absl::StatusOr<partydev::quota::QuotaServices> quota =
+            partydev::quota::MakeQuotaServices(runtime, *std::move(config));
+        if (!quota.ok()) return quota.status();
+        return std::move(quota->registrations);
+      });
 }

@@ -302,31 +302,15 @@ std::string CitationOf(const v1::RuleSet& rule_set, absl::string_view rule_id) {
 
 absl::StatusOr<RuleSetRegistry> RuleSetRegistry::LoadDirectory(
     const std::string& directory) {
-  std::error_code error;
-  std::vector<std::string> files;
-  for (const auto& entry :
-       std::filesystem::directory_iterator(directory, error)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".json") {
-      files.push_back(entry.path().string());
-    }
-  }
-  if (error) {
-    return absl::NotFoundError(absl::StrCat("cannot read rule set directory ",
-                                            directory, ": ", error.message()));
-  }
-  if (files.empty()) {
-    return absl::NotFoundError(
-        absl::StrCat("no rule set (*.json) in ", directory));
-  }
-  std::sort(files.begin(), files.end());
+  absl::StatusOr<std::vector<ConfigFile>> files = ReadJsonFiles(directory);
+  if (!files.ok()) return files.status();
   std::vector<v1::RuleSet> rule_sets;
-  for (const std::string& file : files) {
-    absl::StatusOr<std::string> text = ReadTextFile(file);
-    if (!text.ok()) return text.status();
-    absl::StatusOr<v1::RuleSet> rule_set = ParseRuleSetJson(*text, file);
+  for (const ConfigFile& file : *files) {
+    absl::StatusOr<v1::RuleSet> rule_set =
+        ParseRuleSetJson(file.text, file.path);
     if (!rule_set.ok()) return rule_set.status();
     absl::Status valid = ValidateRuleSet(*rule_set);
-    if (!valid.ok()) return Prefixed(valid, file);
+    if (!valid.ok()) return Prefixed(valid, file.path);
     rule_sets.push_back(*std::move(rule_set));
   }
   return FromRuleSets(std::move(rule_sets));

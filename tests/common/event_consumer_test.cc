@@ -1,0 +1,1 @@
+// Tests of common/event_consumer.h and common/org_tree.h.

@@ -1,0 +1,1 @@
+// Tests of common/org_tree.h.

@@ -1,0 +1,1 @@
+// Tests of issue #5 (quota); filled by the work on it.
