@@ -75,8 +75,7 @@ class OrgTree {
   absl::CivilDay ValidFrom(absl::string_view name) const;
   absl::CivilDay ValidUntil(absl::string_view name) const;
   // The full history; nullptr when unknown.
-  const storage::v1::OrganizationHistory* History(
-      absl::string_view name) const;
+  const storage::v1::OrganizationHistory* History(absl::string_view name) const;
 
   // Root first, ending with `name`, as the tree stood on `day`; empty when
   // the organisation did not exist then.
@@ -96,8 +95,7 @@ class OrgTree {
                 absl::CivilDay day) const;
 
  private:
-  absl::flat_hash_map<std::string, storage::v1::OrganizationHistory>
-      histories_;
+  absl::flat_hash_map<std::string, storage::v1::OrganizationHistory> histories_;
   // Every name that ever had the key as a parent (filtered by day on read).
   absl::flat_hash_map<std::string, std::vector<std::string>> ever_children_;
   int64_t changes_ = 0;

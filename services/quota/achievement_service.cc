@@ -2,7 +2,8 @@
 
 namespace partydev::quota {
 
-AchievementServiceImpl::AchievementServiceImpl(std::shared_ptr<QuotaContext> context)
+AchievementServiceImpl::AchievementServiceImpl(
+    std::shared_ptr<QuotaContext> context)
     : context_(std::move(context)) {}
 
 }  // namespace partydev::quota

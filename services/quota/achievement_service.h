@@ -1,8 +1,9 @@
 // File: services/quota/achievement_service.h
 //
-// Admission counts, the admissions ledger and the yearly results (achievements.proto).
-// The service class only translates between protobuf and the stores and
-// domain rules; every RPC checks the caller's organisation subtree.
+// Admission counts, the admissions ledger and the yearly results
+// (achievements.proto). The service class only translates between protobuf and
+// the stores and domain rules; every RPC checks the caller's organisation
+// subtree.
 
 #ifndef PARTYDEV_SERVICES_QUOTA_ACHIEVEMENT_SERVICE_H_
 #define PARTYDEV_SERVICES_QUOTA_ACHIEVEMENT_SERVICE_H_
@@ -15,7 +16,8 @@
 
 namespace partydev::quota {
 
-class AchievementServiceImpl final : public v1::AchievementService::CallbackService {
+class AchievementServiceImpl final
+    : public v1::AchievementService::CallbackService {
  public:
   explicit AchievementServiceImpl(std::shared_ptr<QuotaContext> context);
 

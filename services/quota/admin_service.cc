@@ -2,7 +2,8 @@
 
 namespace partydev::quota {
 
-QuotaAdminServiceImpl::QuotaAdminServiceImpl(std::shared_ptr<QuotaContext> context)
+QuotaAdminServiceImpl::QuotaAdminServiceImpl(
+    std::shared_ptr<QuotaContext> context)
     : context_(std::move(context)) {}
 
 }  // namespace partydev::quota

@@ -15,7 +15,8 @@
 
 namespace partydev::quota {
 
-class QuotaAdminServiceImpl final : public v1::QuotaAdminService::CallbackService {
+class QuotaAdminServiceImpl final
+    : public v1::QuotaAdminService::CallbackService {
  public:
   explicit QuotaAdminServiceImpl(std::shared_ptr<QuotaContext> context);
 

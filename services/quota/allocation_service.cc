@@ -2,7 +2,8 @@
 
 namespace partydev::quota {
 
-AllocationServiceImpl::AllocationServiceImpl(std::shared_ptr<QuotaContext> context)
+AllocationServiceImpl::AllocationServiceImpl(
+    std::shared_ptr<QuotaContext> context)
     : context_(std::move(context)) {}
 
 }  // namespace partydev::quota

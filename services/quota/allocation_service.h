@@ -15,7 +15,8 @@
 
 namespace partydev::quota {
 
-class AllocationServiceImpl final : public v1::AllocationService::CallbackService {
+class AllocationServiceImpl final
+    : public v1::AllocationService::CallbackService {
  public:
   explicit AllocationServiceImpl(std::shared_ptr<QuotaContext> context);
 

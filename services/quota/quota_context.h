@@ -31,13 +31,12 @@ class QuotaContext {
         rules_(std::move(rules)),
         records_(runtime.redis(), prefix_),
         targets_(records_),
-        projections_(
-            runtime.redis(),
-            {prefix_,
-             HashTaggedPrefix(runtime.config().membership_key_prefix) +
-                 "events",
-             std::move(consumer_name)},
-            *rules_) {}
+        projections_(runtime.redis(),
+                     {prefix_,
+                      HashTaggedPrefix(runtime.config().membership_key_prefix) +
+                          "events",
+                      std::move(consumer_name)},
+                     *rules_) {}
 
   QuotaContext(const QuotaContext&) = delete;
   QuotaContext& operator=(const QuotaContext&) = delete;

@@ -1,8 +1,8 @@
 // File: services/quota/target_service.h
 //
-// Congress terms and the term and yearly admission targets (targets.proto, terms.proto).
-// The service class only translates between protobuf and the stores and
-// domain rules; every RPC checks the caller's organisation subtree.
+// Congress terms and the term and yearly admission targets (targets.proto,
+// terms.proto). The service class only translates between protobuf and the
+// stores and domain rules; every RPC checks the caller's organisation subtree.
 
 #ifndef PARTYDEV_SERVICES_QUOTA_TARGET_SERVICE_H_
 #define PARTYDEV_SERVICES_QUOTA_TARGET_SERVICE_H_

@@ -164,8 +164,8 @@ events::v1::Event QuotaFixture::PublishAdmission(
 }
 
 events::v1::Event QuotaFixture::PublishStage(
-    const std::string& cell, const std::string& person,
-    common::v1::Stage from, common::v1::Stage to, const common::v1::Date& on,
+    const std::string& cell, const std::string& person, common::v1::Stage from,
+    common::v1::Stage to, const common::v1::Date& on,
     std::vector<common::v1::Category> categories) {
   events::v1::Event event;
   *event.mutable_act_date() = on;
@@ -187,8 +187,7 @@ void QuotaFixture::Drain() {
 
 void QuotaFixture::MustCreateTerms() {
   for (const auto& [id, from, to] :
-       std::vector<std::tuple<std::string, common::v1::Date,
-                              common::v1::Date>>{
+       std::vector<std::tuple<std::string, common::v1::Date, common::v1::Date>>{
            {"2020-2025", D(2020, 10, 1), D(2025, 9, 30)},
            {"2025-2030", D(2025, 10, 1), D(2030, 9, 30)}}) {
     v1::CreateTermRequest request;

@@ -95,8 +95,7 @@ class QuotaFixture : public ::testing::Test {
   // Publishes PersonStageChanged of `person` in `cell` on `on`.
   events::v1::Event PublishStage(
       const std::string& cell, const std::string& person,
-      common::v1::Stage from, common::v1::Stage to,
-      const common::v1::Date& on,
+      common::v1::Stage from, common::v1::Stage to, const common::v1::Date& on,
       std::vector<common::v1::Category> categories = {});
   // Applies everything published so far to every projection.
   void Drain();

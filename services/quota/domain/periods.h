@@ -5,17 +5,16 @@
 // starts or ends in is a partial year), and the arithmetic of time elapsed
 // in them. Pure: no I/O.
 //
-//   absl::StatusOr<PeriodSpan> span = SpanOf(term, 2024);   // 2024 in 2020-2025
-//   double share = ElapsedShare(*span, absl::CivilDay(2024, 7, 1));
+//   absl::StatusOr<PeriodSpan> span = SpanOf(term, 2024);   // 2024 in
+//   2020-2025 double share = ElapsedShare(*span, absl::CivilDay(2024, 7, 1));
 
 #ifndef PARTYDEV_SERVICES_QUOTA_DOMAIN_PERIODS_H_
 #define PARTYDEV_SERVICES_QUOTA_DOMAIN_PERIODS_H_
 
 #include <vector>
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "partydev/quota/v1/terms.pb.h"
 
@@ -26,9 +25,7 @@ struct PeriodSpan {
   absl::CivilDay start;
   absl::CivilDay end;
 
-  bool Contains(absl::CivilDay day) const {
-    return start <= day && day <= end;
-  }
+  bool Contains(absl::CivilDay day) const { return start <= day && day <= end; }
   // Number of days, inclusive of both ends.
   int Days() const { return static_cast<int>(end - start) + 1; }
 };

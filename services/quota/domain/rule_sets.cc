@@ -8,8 +8,8 @@
 #include "common/change.h"
 #include "common/dates.h"
 #include "common/errors.h"
-#include "common/json_config.h"
 #include "common/ids.h"
+#include "common/json_config.h"
 
 namespace partydev::quota::domain {
 namespace {
@@ -141,10 +141,11 @@ absl::StatusOr<const v1::QuotaRuleSet*> QuotaRuleSetRegistry::ForDay(
     if (CivilDayOf(set.effective_from()) <= day) found = &set;
   }
   if (found == nullptr) {
-    return RulesViolated({{"quota.rule_set.exists", FormatDay(day),
-        absl::StrCat("no quota rule set applies to ", FormatDay(day),
-                     ": the first takes effect on ",
-                     FormatDate(sets_.front().effective_from()))}});
+    return RulesViolated(
+        {{"quota.rule_set.exists", FormatDay(day),
+          absl::StrCat("no quota rule set applies to ", FormatDay(day),
+                       ": the first takes effect on ",
+                       FormatDate(sets_.front().effective_from()))}});
   }
   return found;
 }

@@ -41,8 +41,7 @@ class QuotaRuleSetRegistry {
   // `quota.rule_set.exists`) when `day` is before the first set.
   absl::StatusOr<const v1::QuotaRuleSet*> ForDay(absl::CivilDay day) const;
   // The set named "quotaRuleSets/{id}", or NOT_FOUND.
-  absl::StatusOr<const v1::QuotaRuleSet*> ByName(
-      const std::string& name) const;
+  absl::StatusOr<const v1::QuotaRuleSet*> ByName(const std::string& name) const;
   // Every set, by effective_from ascending.
   const std::vector<v1::QuotaRuleSet>& all() const { return sets_; }
 

@@ -1,0 +1,3 @@
+#include "common/event_consumer.h"
+
+namespace partydev {}  // namespace partydev

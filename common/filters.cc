@@ -1,0 +1,3 @@
+#include "common/filters.h"
+
+namespace partydev {}  // namespace partydev

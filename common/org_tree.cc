@@ -1,0 +1,3 @@
+#include "common/org_tree.h"
+
+namespace partydev {}  // namespace partydev
