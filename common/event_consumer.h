@@ -13,7 +13,10 @@
 // pending, and it is retried on a later poll. After `max_attempts` failed
 // attempts the entry is parked: copied to the parked stream with the error
 // and acknowledged, so one bad event cannot stop the projection (an
-// operator replays parked events once the cause is fixed).
+// operator replays parked events once the cause is fixed). Failures that
+// say nothing about the entry (UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED,
+// ABORTED: Redis down, a concurrent writer won) are retried without
+// counting towards parking.
 //
 // The handler must be idempotent by Event.id: it is called again for an
 // entry whose effect was written but whose acknowledgement was lost.

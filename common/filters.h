@@ -11,6 +11,10 @@
 //   value      := ENUM_VALUE_NAME | number | true | false
 //               | "quoted string" | 2023-09-17        (a Date field)
 //
+// Enum values are written by name (STATE_ACTIVE), by number, or without
+// the enum's prefix (ACTIVE) when that is unambiguous; strings quoted
+// ("..." or '...', with \" escapes) or bare; `<`, `>`... order strings
+// lexicographically, numbers numerically, enums by number, dates by day.
 // `path : value` holds when a repeated field contains the value (e.g.
 // `organization.sector_tags:SECTOR_TAG_UNIVERSITY`); `=` on a repeated
 // field is refused. Dates (partydev.common.v1.Date) compare as days. OR,
@@ -29,6 +33,7 @@
 #ifndef PARTYDEV_COMMON_FILTERS_H_
 #define PARTYDEV_COMMON_FILTERS_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -66,7 +71,10 @@ class Filter {
   std::string EqualityValue(absl::string_view path_text) const;
 
  private:
+  // Each term's value converted once to its field's type (filters.cc).
+  struct Compiled;
   std::vector<Term> terms_;
+  std::shared_ptr<const std::vector<Compiled>> compiled_;
 };
 
 }  // namespace partydev

@@ -161,4 +161,88 @@ absl::StatusOr<std::vector<StreamEntry>> Streams::Range(
   return ParseStreamEntries(*reply);
 }
 
+namespace {
+
+// Field/value pairs of a flat XINFO reply.
+const RedisReply* InfoField(const RedisReply& reply, absl::string_view name) {
+  const auto& parts = reply.elements();
+  for (size_t i = 0; i + 1 < parts.size(); i += 2) {
+    if (parts[i].str() == name) return &parts[i + 1];
+  }
+  return nullptr;
+}
+
+int64_t InfoInteger(const RedisReply& reply, absl::string_view name) {
+  const RedisReply* value = InfoField(reply, name);
+  if (value == nullptr || value->is_nil()) return -1;
+  return value->integer();
+}
+
+std::string InfoString(const RedisReply& reply, absl::string_view name) {
+  const RedisReply* value = InfoField(reply, name);
+  return value == nullptr ? "" : value->str();
+}
+
+// The id of an [id, [fields]] entry reply, or "".
+std::string EntryId(const RedisReply* entry) {
+  if (entry == nullptr || !entry->is_array() || entry->elements().empty()) {
+    return "";
+  }
+  return entry->elements()[0].str();
+}
+
+bool NoSuchKey(const absl::Status& status) {
+  return absl::StrContains(status.message(), "no such key");
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<GroupInfo>> Streams::Groups(const std::string& key) {
+  absl::StatusOr<RedisReply> reply = redis_.Command({"XINFO", "GROUPS", key});
+  if (!reply.ok()) {
+    if (NoSuchKey(reply.status())) return std::vector<GroupInfo>();
+    return reply.status();
+  }
+  std::vector<GroupInfo> groups;
+  for (const RedisReply& item : reply->elements()) {
+    GroupInfo group;
+    group.name = InfoString(item, "name");
+    group.consumers = InfoInteger(item, "consumers");
+    group.pending = InfoInteger(item, "pending");
+    group.last_delivered_id = InfoString(item, "last-delivered-id");
+    group.entries_read = InfoInteger(item, "entries-read");
+    group.lag = InfoInteger(item, "lag");
+    groups.push_back(std::move(group));
+  }
+  return groups;
+}
+
+absl::StatusOr<StreamInfo> Streams::Info(const std::string& key) {
+  absl::StatusOr<RedisReply> reply = redis_.Command({"XINFO", "STREAM", key});
+  StreamInfo info;
+  if (!reply.ok()) {
+    if (NoSuchKey(reply.status())) return info;
+    return reply.status();
+  }
+  info.exists = true;
+  info.length = InfoInteger(*reply, "length");
+  info.last_generated_id = InfoString(*reply, "last-generated-id");
+  info.max_deleted_entry_id = InfoString(*reply, "max-deleted-entry-id");
+  info.entries_added = InfoInteger(*reply, "entries-added");
+  info.first_entry_id = EntryId(InfoField(*reply, "first-entry"));
+  info.last_entry_id = EntryId(InfoField(*reply, "last-entry"));
+  return info;
+}
+
+absl::Status Streams::SetGroupId(const std::string& key,
+                                 const std::string& group,
+                                 const std::string& id, int64_t entries_read) {
+  RedisCommand command = {"XGROUP", "SETID", key, group, id};
+  if (entries_read >= 0) {
+    command.push_back("ENTRIESREAD");
+    command.push_back(absl::StrCat(entries_read));
+  }
+  return redis_.Command(command).status();
+}
+
 }  // namespace partydev

@@ -50,6 +50,30 @@ struct PendingSummary {
   std::string newest_id;
 };
 
+// One consumer group as XINFO GROUPS reports it.
+struct GroupInfo {
+  std::string name;
+  int64_t consumers = 0;
+  int64_t pending = 0;
+  std::string last_delivered_id;
+  // -1 when Redis does not know (older Redis, or after XGROUP SETID
+  // without ENTRIESREAD).
+  int64_t entries_read = -1;
+  int64_t lag = -1;
+};
+
+// A stream as XINFO STREAM reports it (Redis 7 fields are -1 / empty on
+// older servers).
+struct StreamInfo {
+  bool exists = false;
+  int64_t length = 0;
+  std::string last_generated_id;
+  std::string max_deleted_entry_id;  // "0-0": nothing ever deleted
+  int64_t entries_added = -1;        // every entry ever appended
+  std::string first_entry_id;        // empty when the stream is empty
+  std::string last_entry_id;
+};
+
 class Streams {
  public:
   explicit Streams(RedisClient& redis) : redis_(redis) {}
@@ -102,6 +126,17 @@ class Streams {
                                                  const std::string& start,
                                                  const std::string& end,
                                                  int count);
+
+  // XINFO GROUPS; empty when the stream does not exist.
+  absl::StatusOr<std::vector<GroupInfo>> Groups(const std::string& key);
+
+  // XINFO STREAM; `exists` false when the stream does not exist.
+  absl::StatusOr<StreamInfo> Info(const std::string& key);
+
+  // XGROUP SETID key group id [ENTRIESREAD n]: moves the group's last
+  // delivered id (entries_read < 0: not given).
+  absl::Status SetGroupId(const std::string& key, const std::string& group,
+                          const std::string& id, int64_t entries_read = -1);
 
  private:
   RedisClient& redis_;

@@ -18,11 +18,12 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/authorization.h"
+#include "common/csv.h"
 #include "common/dates.h"
 #include "common/errors.h"
 #include "common/ids.h"
 #include "common/paging.h"
-#include "services/membership/csv.h"
+#include "services/membership/calendar_store.h"
 #include "services/membership/journal.h"
 #include "services/membership/organization_tree.h"
 #include "services/membership/person_access.h"
@@ -650,6 +651,27 @@ grpc::ServerUnaryReactor* AdministrationServiceImpl::GetAuditEntry(
   });
 }
 
+absl::Status AdministrationServiceImpl::AuthorizeAuditRead(
+    const CallContext& call, const std::string& id, const std::string& parent) {
+  if (id == "-") {
+    // Installation-wide changes (the working-day calendar).
+    if (call.principal.HasRole(roles::kAdmin) &&
+        call.principal.organization.empty()) {
+      return absl::OkStatus();
+    }
+    return WithReason(absl::PermissionDeniedError(
+                          "only installation admins read the installation's "
+                          "audit entries (organizations/-)"),
+                      "ROLE_REQUIRED");
+  }
+  absl::StatusOr<StoredOrganization> org = store_.Get(id);
+  if (!org.ok()) return org.status();
+  return RequireWithinSubtree(
+      call.principal,
+      {org->organization.path().begin(), org->organization.path().end()},
+      parent);
+}
+
 absl::Status AdministrationServiceImpl::AuditEntries(
     const CallContext& call, const v1::ListAuditEntriesRequest& request,
     v1::ListAuditEntriesResponse& response) {
@@ -664,12 +686,7 @@ absl::Status AdministrationServiceImpl::AuditEntries(
   }
   absl::StatusOr<int> page_size = ResolvePageSize(request.page_size());
   if (!page_size.ok()) return page_size.status();
-  absl::StatusOr<StoredOrganization> org = store_.Get(id);
-  if (!org.ok()) return org.status();
-  if (absl::Status s = RequireWithinSubtree(
-          call.principal,
-          {org->organization.path().begin(), org->organization.path().end()},
-          request.parent());
+  if (absl::Status s = AuthorizeAuditRead(call, id, request.parent());
       !s.ok()) {
     return s;
   }
@@ -699,12 +716,7 @@ absl::Status AdministrationServiceImpl::AuditEntry(
     return InvalidField("name",
                         "must be organizations/{org}/auditEntries/{entry}");
   }
-  absl::StatusOr<StoredOrganization> org = store_.Get(parts[1]);
-  if (!org.ok()) return org.status();
-  if (absl::Status s = RequireWithinSubtree(
-          call.principal,
-          {org->organization.path().begin(), org->organization.path().end()},
-          request.name());
+  if (absl::Status s = AuthorizeAuditRead(call, parts[1], request.name());
       !s.ok()) {
     return s;
   }
@@ -721,38 +733,146 @@ grpc::ServerUnaryReactor* AdministrationServiceImpl::GetWorkingDayCalendar(
     v1::WorkingDayCalendar* response) {
   return runtime_.Unary(
       context, "GetWorkingDayCalendar", [=](const CallContext&) {
-        absl::string_view rest = request->name();
-        int year = 0;
-        if (!absl::ConsumePrefix(&rest, "workingDayCalendars/") ||
-            !absl::SimpleAtoi(rest, &year)) {
-          return InvalidField("name", "must be workingDayCalendars/{year}");
-        }
+        absl::StatusOr<int> year = CalendarYearOf(request->name(), "name");
+        if (!year.ok()) return year.status();
+        if (absl::Status s = RefreshCalendar(*context_); !s.ok()) return s;
+        absl::StatusOr<Stored<v1::WorkingDayCalendar>> stored =
+            StoredCalendarYear(*context_, *year);
+        if (!stored.ok()) return stored.status();
         for (const auto& y : context_->calendar().years()) {
-          if (y.year() == year) {
-            *response = y;
-            return absl::OkStatus();
+          if (y.year() != *year) continue;
+          *response = y;
+          if (stored->version > 0) {
+            response->set_etag(EtagOf(stored->version));
+            *response->mutable_update_stamp() = stored->message.update_stamp();
           }
+          return absl::OkStatus();
         }
         return absl::NotFoundError(
             absl::StrCat(request->name(),
-                         " is not in the calendar (services/membership/rules/"
-                         "calendar_vn.json)"));
+                         " is not in the calendar: an admin adds it with "
+                         "UpdateWorkingDayCalendar"));
       });
 }
 
 grpc::ServerUnaryReactor* AdministrationServiceImpl::UpdateWorkingDayCalendar(
     grpc::CallbackServerContext* context,
-    const v1::UpdateWorkingDayCalendarRequest* /*request*/,
-    v1::WorkingDayCalendar* /*response*/) {
-  return runtime_.Unary(
-      context, "UpdateWorkingDayCalendar", [](const CallContext&) {
-        // Deadlines already computed would have to be recomputed and
-        // announced with the calendar; until that lands the calendar is
-        // edited where it is loaded from, so no deadline silently drifts.
-        return absl::UnimplementedError(
-            "the working-day calendar is configuration: edit "
-            "services/membership/rules/calendar_vn.json and restart "
-            "membershipd");
+    const v1::UpdateWorkingDayCalendarRequest* request,
+    v1::WorkingDayCalendar* response) {
+  return runtime_.Unary(context, "UpdateWorkingDayCalendar",
+                        [=](const CallContext& call) {
+                          return UpdateCalendar(call, *request, *response);
+                        });
+}
+
+absl::StatusOr<int> AdministrationServiceImpl::CalendarYearOf(
+    absl::string_view name, absl::string_view field) {
+  int year = 0;
+  if (!absl::ConsumePrefix(&name, "workingDayCalendars/") ||
+      !absl::SimpleAtoi(name, &year) || year < 1900 || year > 9999) {
+    return InvalidField(field, "must be workingDayCalendars/{year}");
+  }
+  return year;
+}
+
+absl::Status AdministrationServiceImpl::UpdateCalendar(
+    const CallContext& call, const v1::UpdateWorkingDayCalendarRequest& request,
+    v1::WorkingDayCalendar& response) {
+  // The calendar decides every working-day deadline of the installation:
+  // only an installation admin changes it.
+  if (!call.principal.HasRole(roles::kAdmin) ||
+      !call.principal.organization.empty()) {
+    return WithReason(
+        absl::PermissionDeniedError("only an installation admin may change the "
+                                    "working-day calendar"),
+        "ROLE_REQUIRED");
+  }
+  absl::StatusOr<int> year =
+      CalendarYearOf(request.calendar().name(), "calendar.name");
+  if (!year.ok()) return year.status();
+  static const std::set<std::string> kMaskable = {
+      "weekend_days", "holidays", "make_up_working_days", "source"};
+  if (request.update_mask().paths().empty()) {
+    return InvalidField("update_mask", "is required");
+  }
+  for (const std::string& path : request.update_mask().paths()) {
+    if (kMaskable.count(path) == 0) {
+      return InvalidField("update_mask",
+                          absl::StrCat("cannot update \"", path,
+                                       "\"; allowed: weekend_days, holidays, "
+                                       "make_up_working_days, source"));
+    }
+  }
+  if (absl::Status s = RefreshCalendar(*context_); !s.ok()) return s;
+  return IdempotentChange<v1::WorkingDayCalendar>(
+      context_->redis(), context_->prefix(),
+      MethodName("AdministrationService", "UpdateWorkingDayCalendar"),
+      request.request_id(), request, response, [&](Change& change) {
+        absl::StatusOr<Stored<v1::WorkingDayCalendar>> stored =
+            StoredCalendarYear(*context_, *year);
+        if (!stored.ok()) return stored.status();
+        if (!request.calendar().etag().empty() &&
+            request.calendar().etag() != EtagOf(stored->version)) {
+          return WithReason(absl::AbortedError(absl::StrCat(
+                                request.calendar().name(),
+                                " changed since it was read: read it again")),
+                            "CONCURRENT_CHANGE");
+        }
+        // Start from the year in force (an update, or the shipped file's),
+        // or an empty year (allow_missing), and apply the masked fields.
+        v1::WorkingDayCalendar year_calendar;
+        for (const auto& y : context_->calendar().years()) {
+          if (y.year() == *year) year_calendar = y;
+        }
+        year_calendar.set_name(CalendarName(*year));
+        year_calendar.set_year(*year);
+        for (const std::string& path : request.update_mask().paths()) {
+          const v1::WorkingDayCalendar& in = request.calendar();
+          if (path == "weekend_days") {
+            *year_calendar.mutable_weekend_days() = in.weekend_days();
+          } else if (path == "holidays") {
+            *year_calendar.mutable_holidays() = in.holidays();
+          } else if (path == "make_up_working_days") {
+            *year_calendar.mutable_make_up_working_days() =
+                in.make_up_working_days();
+          } else if (path == "source") {
+            *year_calendar.mutable_source() = in.source();
+          }
+        }
+        year_calendar.clear_working_days();
+        year_calendar.clear_etag();
+        year_calendar.clear_update_stamp();
+        // Validate the whole merged calendar (FromYears's rules: dates in
+        // the year, holidays not on weekend days, weekdays 1..7).
+        absl::StatusOr<domain::WorkingDayCalendar> merged =
+            MergeCalendar(context_->shipped_calendar(), {year_calendar});
+        if (!merged.ok()) {
+          return InvalidField("calendar", merged.status().message());
+        }
+        for (const auto& y : merged->years()) {
+          if (y.year() == *year) response = y;
+        }
+        const common::v1::ChangeStamp stamp =
+            Stamp(call, request.request_id(), request.reason());
+        *response.mutable_update_stamp() = stamp;
+        response.set_etag(EtagOf(stored->version + 1));
+        if (request.validate_only()) return absl::OkStatus();
+        v1::WorkingDayCalendar record = year_calendar;
+        *record.mutable_update_stamp() = stamp;
+        context_->records().StagePut(change.write, record.name(),
+                                     stored->version, record);
+        change.write.ZAdd(CalendarIndexKey(context_->prefix()), 0,
+                          record.name());
+        // Installation-wide changes are audited under "organizations/-",
+        // which installation admins read.
+        change.journal.audit = NewAuditEntry(
+            stamp,
+            MethodName("AdministrationService", "UpdateWorkingDayCalendar"),
+            record.name(), {},
+            absl::StrCat("Cập nhật lịch ngày làm việc năm ", *year),
+            stored->version > 0 ? EtagOf(stored->version) : "", "");
+        change.journal.audit_organization_id = "-";
+        return absl::OkStatus();
       });
 }
 

@@ -84,6 +84,19 @@ class AdministrationServiceImpl final
                       const v1::ImportCsvHeader& header, absl::string_view file,
                       v1::ImportCsvReport& report);
 
+  // "workingDayCalendars/{year}" → the year, or INVALID_ARGUMENT on `field`.
+  static absl::StatusOr<int> CalendarYearOf(absl::string_view name,
+                                            absl::string_view field);
+  absl::Status UpdateCalendar(
+      const CallContext& call,
+      const v1::UpdateWorkingDayCalendarRequest& request,
+      v1::WorkingDayCalendar& response);
+
+  // Who may read the audit entries of organisation `id` ("-": the
+  // installation's own, for installation admins).
+  absl::Status AuthorizeAuditRead(const CallContext& call,
+                                  const std::string& id,
+                                  const std::string& parent);
   absl::Status AuditEntries(const CallContext& call,
                             const v1::ListAuditEntriesRequest& request,
                             v1::ListAuditEntriesResponse& response);

@@ -38,6 +38,7 @@
 #include "common/authorization.h"
 #include "common/dates.h"
 #include "common/errors.h"
+#include "common/filters.h"
 #include "common/ids.h"
 #include "common/paging.h"
 #include "common/record_store.h"
@@ -172,87 +173,6 @@ absl::StatusOr<StoredOrganization> ReadOrganization(MembershipContext& context,
     return absl::NotFoundError(absl::StrCat(name, " not found"));
   }
   return org;
-}
-
-// --- Minimal AIP-160 filters: "field = value" terms joined by AND. ---------
-
-struct FilterTerm {
-  std::string field;
-  std::string value;
-};
-
-absl::StatusOr<std::vector<FilterTerm>> ParseFilter(
-    const std::string& filter, const std::set<std::string>& allowed) {
-  std::vector<FilterTerm> terms;
-  if (absl::StripAsciiWhitespace(filter).empty()) return terms;
-  for (absl::string_view part : absl::StrSplit(filter, " AND ")) {
-    std::vector<absl::string_view> sides =
-        absl::StrSplit(part, absl::MaxSplits('=', 1));
-    if (sides.size() != 2) {
-      return InvalidField("filter",
-                          absl::StrCat("\"", part,
-                                       "\" is not a term of the form "
-                                       "field = value (terms joined by AND)"));
-    }
-    FilterTerm term{std::string(absl::StripAsciiWhitespace(sides[0])),
-                    std::string(absl::StripAsciiWhitespace(sides[1]))};
-    if (term.value.size() >= 2 && term.value.front() == '"' &&
-        term.value.back() == '"') {
-      term.value = term.value.substr(1, term.value.size() - 2);
-    }
-    if (allowed.count(term.field) == 0) {
-      return InvalidField("filter", absl::StrCat("cannot filter on \"",
-                                                 term.field, "\"; allowed: ",
-                                                 absl::StrJoin(allowed, ", ")));
-    }
-    terms.push_back(std::move(term));
-  }
-  return terms;
-}
-
-// The value of a (dotted) scalar field as text: enums by name, numbers in
-// decimal, dates as yyyy-mm-dd.
-std::string FieldText(const google::protobuf::Message& message,
-                      absl::string_view path) {
-  const google::protobuf::Message* m = &message;
-  std::vector<absl::string_view> parts = absl::StrSplit(path, '.');
-  for (size_t i = 0; i < parts.size(); ++i) {
-    const auto* f = m->GetDescriptor()->FindFieldByName(std::string(parts[i]));
-    if (f == nullptr || f->is_repeated()) return "";
-    const auto* r = m->GetReflection();
-    using FD = google::protobuf::FieldDescriptor;
-    switch (f->cpp_type()) {
-      case FD::CPPTYPE_MESSAGE:
-        m = &r->GetMessage(*m, f);
-        if (i + 1 == parts.size()) {
-          if (const auto* d = dynamic_cast<const Date*>(m)) {
-            return absl::StrFormat("%04d-%02d-%02d", d->year(), d->month(),
-                                   d->day());
-          }
-          return "";
-        }
-        break;
-      case FD::CPPTYPE_ENUM:
-        return r->GetEnum(*m, f)->name();
-      case FD::CPPTYPE_STRING:
-        return r->GetString(*m, f);
-      case FD::CPPTYPE_INT32:
-        return absl::StrCat(r->GetInt32(*m, f));
-      case FD::CPPTYPE_BOOL:
-        return r->GetBool(*m, f) ? "true" : "false";
-      default:
-        return "";
-    }
-  }
-  return "";
-}
-
-bool Matches(const google::protobuf::Message& message,
-             const std::vector<FilterTerm>& terms) {
-  for (const auto& t : terms) {
-    if (FieldText(message, t.field) != t.value) return false;
-  }
-  return true;
 }
 
 // Lists computed in memory page by offset; the token binds the offset to
@@ -640,6 +560,26 @@ absl::StatusOr<std::vector<StoredPerson>> PeopleOf(
   return context.people().GetMany(names);
 }
 
+// The TrainingEnrollmentChanged event of `enrollment` of `person` moving to
+// `state` ("enrolled", "passed", "failed", "withdrawn"), in `envelope`.
+events::v1::Event EnrollmentChanged(const events::v1::Event& envelope,
+                                    const v1::Person& person,
+                                    const v1::Enrollment& enrollment,
+                                    absl::string_view state) {
+  events::v1::Event event = envelope;
+  events::v1::TrainingEnrollmentChanged* e =
+      event.mutable_training_enrollment_changed();
+  e->set_person(person.name());
+  e->set_organization(person.organization());
+  e->set_training_class(
+      enrollment.name().substr(0, enrollment.name().find("/enrollments/")));
+  e->set_enrollment(enrollment.name());
+  e->set_state(std::string(state));
+  *e->mutable_categories() = person.categories();
+  SetType(event);
+  return event;
+}
+
 }  // namespace
 
 // --- Evaluations -------------------------------------------------------------
@@ -754,10 +694,11 @@ absl::Status AdmissionServiceImpl::DoListEvaluations(
     v1::ListEvaluationsResponse& response) {
   absl::StatusOr<int> size = ResolvePageSize(request.page_size());
   if (!size.ok()) return size.status();
-  absl::StatusOr<std::vector<FilterTerm>> terms = ParseFilter(
-      request.filter(), {"period.year", "period.month", "period.quarter",
-                         "period.cadence", "rating", "evaluator_role"});
-  if (!terms.ok()) return terms.status();
+  absl::StatusOr<Filter> filter =
+      Filter::Parse(request.filter(), *v1::Evaluation::descriptor(),
+                    {"period.year", "period.month", "period.quarter",
+                     "period.cadence", "rating", "evaluator_role"});
+  if (!filter.ok()) return filter.status();
   absl::StatusOr<size_t> offset = PageOffset(request, request.page_token());
   if (!offset.ok()) return offset.status();
 
@@ -803,7 +744,7 @@ absl::Status AdmissionServiceImpl::DoListEvaluations(
   }
   found.erase(std::remove_if(
                   found.begin(), found.end(),
-                  [&](const v1::Evaluation& e) { return !Matches(e, *terms); }),
+                  [&](const v1::Evaluation& e) { return !filter->Matches(e); }),
               found.end());
   std::sort(found.begin(), found.end(), NewerPeriodFirst);
   response.set_total_size(static_cast<int32_t>(found.size()));
@@ -1115,9 +1056,10 @@ absl::Status AdmissionServiceImpl::DoListTrainingClasses(
     v1::ListTrainingClassesResponse& response) {
   absl::StatusOr<int> size = ResolvePageSize(request.page_size());
   if (!size.ok()) return size.status();
-  absl::StatusOr<std::vector<FilterTerm>> terms = ParseFilter(
-      request.filter(), {"kind", "state", "starts_on", "organizer"});
-  if (!terms.ok()) return terms.status();
+  absl::StatusOr<Filter> filter =
+      Filter::Parse(request.filter(), *v1::TrainingClass::descriptor(),
+                    {"kind", "state", "starts_on", "organizer"});
+  if (!filter.ok()) return filter.status();
   absl::StatusOr<size_t> offset = PageOffset(request, request.page_token());
   if (!offset.ok()) return offset.status();
   const Date today = Today();
@@ -1167,7 +1109,7 @@ absl::Status AdmissionServiceImpl::DoListTrainingClasses(
       const bool open_to_it = PathHolds(org_path, c.organizer());
       if (!organised_below && !open_to_it) continue;
     }
-    if (!Matches(c, *terms)) continue;
+    if (!filter->Matches(c)) continue;
     found.push_back(std::move(c));
   }
   std::sort(found.begin(), found.end(),
@@ -1347,6 +1289,7 @@ absl::Status AdmissionServiceImpl::DoCancelTrainingClass(
         after.set_cancel_reason(request.reason());
         *after.mutable_update_stamp() = stamp;
         std::vector<std::string> withdrawn;
+        std::map<std::string, v1::Enrollment> withdrawn_of;  // by person
         for (const auto& e : *enrollments) {
           const std::string key = records.RecordKey(e.message.name());
           if (e.message.state() != v1::ENROLLMENT_STATE_NOMINATED) {
@@ -1363,6 +1306,7 @@ absl::Status AdmissionServiceImpl::DoCancelTrainingClass(
                             absl::StrCat(request.name(), "/people/",
                                          LastSegment(w.person())));
           withdrawn.push_back(w.name());
+          withdrawn_of[w.person()] = w;
         }
         after.set_enrolled_count(std::max(
             0, after.enrolled_count() - static_cast<int>(withdrawn.size())));
@@ -1373,6 +1317,21 @@ absl::Status AdmissionServiceImpl::DoCancelTrainingClass(
           return absl::OkStatus();
         }
         records.StagePut(change.write, after.name(), c->stored.version, after);
+        if (!withdrawn_of.empty()) {
+          // Each withdrawn nominee's TrainingEnrollmentChanged (quota's pool
+          // stops counting them in training).
+          std::vector<std::string> people;
+          for (const auto& [person, e] : withdrawn_of) people.push_back(person);
+          absl::StatusOr<std::vector<StoredPerson>> nominees =
+              context_->people().GetMany(people);
+          if (!nominees.ok()) return nominees.status();
+          for (const StoredPerson& p : *nominees) {
+            change.journal.events.push_back(EnrollmentChanged(
+                NewEvent(call, request.request_id(), Today(),
+                         p.message.organization_path()),
+                p.message, withdrawn_of[p.message.name()], "withdrawn"));
+          }
+        }
         AuditClass(
             change, stamp, "CancelTrainingClass", after,
             c->organizer.organization,
@@ -1426,20 +1385,28 @@ absl::Status RequireClassOrganizer(const Principal& caller,
 
 // Records a change of one enrollment (read at `version`) in the person's
 // audit streams (the organiser, above the person, sees it in its subtree
-// stream).
+// stream), with a TrainingEnrollmentChanged event dated `act_date` when
+// `event_state` is not empty.
 void RecordEnrollment(MembershipContext& context, const CallContext& call,
                       Change& change, const std::string& request_id,
                       const std::string& reason, const v1::Person& person,
                       v1::Enrollment& after, int64_t version,
-                      absl::string_view rpc, std::string summary) {
+                      absl::string_view rpc, std::string summary,
+                      absl::string_view event_state = "",
+                      const common::v1::Date& act_date = {}) {
   PersonChangeRecorder recorder(context, call, request_id, reason);
   *after.mutable_update_stamp() = recorder.stamp();
   if (version == 0) *after.mutable_create_stamp() = recorder.stamp();
   after.set_etag(EtagOf(version + 1));
   context.records().StagePut(change.write, after.name(), version, after);
-  recorder.RecordJournal(change, person, Method(rpc), after.name(),
-                         std::move(summary),
-                         version == 0 ? "" : EtagOf(version), {});
+  std::vector<events::v1::Event> events;
+  if (!event_state.empty()) {
+    events.push_back(EnrollmentChanged(
+        recorder.NewPersonEvent(person, act_date), person, after, event_state));
+  }
+  recorder.RecordJournal(
+      change, person, Method(rpc), after.name(), std::move(summary),
+      version == 0 ? "" : EtagOf(version), std::move(events));
   change.journal.audit->set_etag_after(after.etag());
 }
 
@@ -1580,7 +1547,8 @@ absl::Status AdmissionServiceImpl::DoCreateEnrollment(
         RecordEnrollment(
             *context_, call, change, request.request_id(), "", p, e, 0,
             "CreateEnrollment",
-            absl::StrCat("Cử ", p.full_name(), " dự lớp \"", tc.title(), "\""));
+            absl::StrCat("Cử ", p.full_name(), " dự lớp \"", tc.title(), "\""),
+            "enrolled", today);
         change.journal.audit->add_related(tc.name());
         response = e;
         if (request.validate_only()) {
@@ -1629,9 +1597,10 @@ absl::Status AdmissionServiceImpl::DoListEnrollments(
     v1::ListEnrollmentsResponse& response) {
   absl::StatusOr<int> size = ResolvePageSize(request.page_size());
   if (!size.ok()) return size.status();
-  absl::StatusOr<std::vector<FilterTerm>> terms = ParseFilter(
-      request.filter(), {"person", "nominating_organization", "state"});
-  if (!terms.ok()) return terms.status();
+  absl::StatusOr<Filter> filter =
+      Filter::Parse(request.filter(), *v1::Enrollment::descriptor(),
+                    {"person", "nominating_organization", "state"});
+  if (!filter.ok()) return filter.status();
   absl::StatusOr<size_t> offset = PageOffset(request, request.page_token());
   if (!offset.ok()) return offset.status();
   RecordStore& records = context_->records();
@@ -1641,10 +1610,7 @@ absl::Status AdmissionServiceImpl::DoListEnrollments(
   if (request.parent() == "trainingClasses/-") {
     // A person's enrollments across classes (AIP-159): the filter names
     // the person.
-    std::string person;
-    for (const auto& t : *terms) {
-      if (t.field == "person") person = t.value;
-    }
+    const std::string person = filter->EqualityValue("person");
     if (person.empty()) {
       return InvalidField("filter",
                           "with \"trainingClasses/-\" must name the person "
@@ -1698,7 +1664,7 @@ absl::Status AdmissionServiceImpl::DoListEnrollments(
   std::vector<v1::Enrollment> found;
   for (auto& e : *all) {
     if (!covers_all && visible.count(e.message.person()) == 0) continue;
-    if (!Matches(e.message, *terms)) continue;
+    if (!filter->Matches(e.message)) continue;
     found.push_back(std::move(e.message));
   }
   std::sort(found.begin(), found.end(),
@@ -1776,7 +1742,8 @@ absl::Status AdmissionServiceImpl::DoAssessEnrollment(
                          absl::StrCat("Kết quả lớp \"", tc.title(), "\" của ",
                                       r->person.message.full_name(), ": ",
                                       a.passed() ? "đạt" : "không đạt",
-                                      " (điểm ", a.score(), ")"));
+                                      " (điểm ", a.score(), ")"),
+                         a.passed() ? "passed" : "failed", a.assessed_on());
         response = after;
         if (request.validate_only()) change = Change();
         return absl::OkStatus();
@@ -1940,7 +1907,8 @@ absl::Status AdmissionServiceImpl::DoWithdrawEnrollment(
             *context_, call, change, request.request_id(), request.reason(),
             r->person.message, after, r->stored.version, "WithdrawEnrollment",
             absl::StrCat("Rút ", r->person.message.full_name(), " khỏi lớp \"",
-                         tc.message.title(), "\": ", request.reason()));
+                         tc.message.title(), "\": ", request.reason()),
+            "withdrawn", Today());
         response = after;
         if (request.validate_only()) {
           change = Change();

@@ -5,6 +5,7 @@
 #include "common/ids.h"
 #include "google/protobuf/util/time_util.h"
 #include "partydev/events/v1/events.pb.h"
+#include "services/membership/calendar_store.h"
 #include "services/membership/journal.h"
 
 namespace partydev::membership {
@@ -35,6 +36,8 @@ DeadlineWatch::~DeadlineWatch() {
 }
 
 absl::StatusOr<int> DeadlineWatch::ScanOnce(absl::CivilDay today) {
+  // A calendar updated on another replica takes effect here too.
+  if (absl::Status s = RefreshCalendar(*context_); !s.ok()) return s;
   const domain::WorkingDayCalendar& calendar = context_->calendar();
   // Outside the calendar's years fall back to calendar days (a week).
   absl::StatusOr<absl::CivilDay> horizon =

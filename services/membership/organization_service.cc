@@ -14,6 +14,7 @@
 #include "absl/time/civil_time.h"
 #include "common/authorization.h"
 #include "common/errors.h"
+#include "common/filters.h"
 #include "common/idempotency.h"
 #include "common/ids.h"
 #include "common/paging.h"
@@ -427,72 +428,6 @@ absl::Status Idempotent(
       [&](OrganizationChange& change) { return store.Commit(change, people); });
 }
 
-// A small AIP-160 subset for ListOrganizations: `field = VALUE` and
-// `sector_tags: VALUE` terms joined by AND, over kind, level,
-// organization_class, state and sector_tags.
-absl::StatusOr<std::function<bool(const v1::Organization&)>> ParseFilter(
-    const std::string& filter) {
-  std::vector<std::function<bool(const v1::Organization&)>> terms;
-  if (!absl::StripAsciiWhitespace(filter).empty()) {
-    for (absl::string_view term : absl::StrSplit(filter, " AND ")) {
-      term = absl::StripAsciiWhitespace(term);
-      const bool has = absl::StrContains(term, ":");
-      std::vector<std::string> parts =
-          absl::StrSplit(term, has ? ':' : '=', absl::SkipEmpty());
-      if (parts.size() != 2) {
-        return InvalidField("filter", absl::StrCat("cannot parse \"", term,
-                                                   "\"; use `field = VALUE` "
-                                                   "joined by AND"));
-      }
-      std::string field(absl::StripAsciiWhitespace(parts[0]));
-      std::string value(absl::StripAsciiWhitespace(parts[1]));
-      value =
-          std::string(absl::StripSuffix(absl::StripPrefix(value, "\""), "\""));
-      if (field == "kind") {
-        terms.push_back(
-            [value](const v1::Organization& o) { return o.kind() == value; });
-      } else if (field == "level") {
-        terms.push_back(
-            [value](const v1::Organization& o) { return o.level() == value; });
-      } else if (field == "organization_class") {
-        terms.push_back([value](const v1::Organization& o) {
-          return v1::OrganizationClass_Name(o.organization_class()) == value ||
-                 v1::OrganizationClass_Name(o.organization_class()) ==
-                     absl::StrCat("ORGANIZATION_CLASS_", value);
-        });
-      } else if (field == "state") {
-        terms.push_back([value](const v1::Organization& o) {
-          return v1::OrganizationState_Name(o.state()) == value ||
-                 v1::OrganizationState_Name(o.state()) ==
-                     absl::StrCat("ORGANIZATION_STATE_", value);
-        });
-      } else if (field == "sector_tags") {
-        terms.push_back([value](const v1::Organization& o) {
-          for (int tag : o.sector_tags()) {
-            const std::string name = common::v1::SectorTag_Name(
-                static_cast<common::v1::SectorTag>(tag));
-            if (name == value || name == absl::StrCat("SECTOR_TAG_", value))
-              return true;
-          }
-          return false;
-        });
-      } else {
-        return InvalidField("filter", absl::StrCat("unknown field \"", field,
-                                                   "\" (kind, level, "
-                                                   "organization_class, state, "
-                                                   "sector_tags)"));
-      }
-    }
-  }
-  return std::function<bool(const v1::Organization&)>(
-      [terms](const v1::Organization& o) {
-        for (const auto& t : terms) {
-          if (!t(o)) return false;
-        }
-        return true;
-      });
-}
-
 }  // namespace
 
 OrganizationServiceImpl::OrganizationServiceImpl(
@@ -575,7 +510,12 @@ absl::Status OrganizationServiceImpl::List(
   absl::StatusOr<int> page_size = ResolvePageSize(request.page_size());
   if (!page_size.ok()) return page_size.status();
   if (!check.ok()) return check.status();
-  auto keep = ParseFilter(request.filter());
+  // AIP-160 (common/filters.h) over the fields ListOrganizations documents
+  // but display_name, whose diacritic-blind match is not an AIP-160 term.
+  absl::StatusOr<Filter> keep =
+      Filter::Parse(request.filter(), *v1::Organization::descriptor(),
+                    {"kind", "level", "organization_class", "grassroots",
+                     "sector_tags", "state"});
   if (!keep.ok()) return keep.status();
   const std::string fingerprint = RequestFingerprint(request);
   absl::StatusOr<std::string> cursor =
@@ -619,7 +559,7 @@ absl::Status OrganizationServiceImpl::List(
                      !Before(o.valid_until(), request.as_of()))
               : o.state() == v1::ORGANIZATION_STATE_ACTIVE;
     if (!request.show_inactive() && !active_then) continue;
-    if (!(*keep)(o)) continue;
+    if (!keep->Matches(o)) continue;
     *response.add_organizations() = std::move(stored.organization);
   }
   response.set_total_size(page->total_size);

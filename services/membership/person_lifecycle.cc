@@ -31,14 +31,17 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/authorization.h"
 #include "common/dates.h"
 #include "common/errors.h"
+#include "common/filters.h"
 #include "common/ids.h"
 #include "common/paging.h"
 #include "google/protobuf/util/field_mask_util.h"
@@ -356,48 +359,46 @@ absl::StatusOr<std::vector<std::string>> ListScope(
   return names;
 }
 
-// A minimal AIP-160 filter: terms `field = VALUE` (or a bare `overdue`)
-// joined by AND; values are enum names with or without their prefix.
-struct FilterTerm {
-  std::string field;
-  std::string value;
+// ListTransfers' filter: AIP-160 (common/filters.h) over Transfer's
+// fields, plus `overdue` (also `overdue = true` / `overdue = false`), which
+// is no field of Transfer but derived from its deadlines and today. Its
+// term is taken out of the AND-joined terms here; the rest is parsed by
+// Filter::Parse as usual.
+struct TransferFilter {
+  Filter fields;
+  std::optional<bool> overdue;
 };
 
-absl::StatusOr<std::vector<FilterTerm>> ParseFilter(
-    const std::string& filter, const std::vector<std::string>& fields) {
-  std::vector<FilterTerm> terms;
-  if (absl::StripAsciiWhitespace(filter).empty()) return terms;
-  for (absl::string_view part : absl::StrSplit(filter, " AND ")) {
-    part = absl::StripAsciiWhitespace(part);
-    FilterTerm t;
-    std::vector<std::string> kv = absl::StrSplit(part, '=');
-    if (kv.size() == 1) {
-      t.field = std::string(absl::StripAsciiWhitespace(kv[0]));
-      t.value = "true";
-    } else if (kv.size() == 2) {
-      t.field = std::string(absl::StripAsciiWhitespace(kv[0]));
-      t.value = std::string(absl::StripAsciiWhitespace(kv[1]));
+absl::StatusOr<TransferFilter> ParseTransferFilter(const std::string& text) {
+  TransferFilter out;
+  std::vector<absl::string_view> rest;
+  for (absl::string_view term :
+       absl::StrSplit(text, " AND ", absl::SkipWhitespace())) {
+    absl::string_view t = absl::StripAsciiWhitespace(term);
+    if (!absl::ConsumePrefix(&t, "overdue") ||
+        (!t.empty() && (absl::ascii_isalnum(static_cast<unsigned char>(t[0])) ||
+                        t[0] == '_' || t[0] == '.'))) {
+      rest.push_back(term);
+      continue;
+    }
+    const std::string compact = absl::StrReplaceAll(t, {{" ", ""}});
+    if (compact.empty() || compact == "=true") {
+      out.overdue = true;
+    } else if (compact == "=false") {
+      out.overdue = false;
     } else {
-      return InvalidField("filter", absl::StrCat("cannot read \"", part, "\""));
+      return InvalidField("filter",
+                          absl::StrCat("\"", absl::StripAsciiWhitespace(term),
+                                       "\": write `overdue`, `overdue = true` "
+                                       "or `overdue = false`"));
     }
-    if (std::find(fields.begin(), fields.end(), t.field) == fields.end()) {
-      return InvalidField(
-          "filter", absl::StrCat("unknown field \"", t.field,
-                                 "\"; known: ", absl::StrJoin(fields, ", ")));
-    }
-    terms.push_back(std::move(t));
   }
-  return terms;
-}
-
-// True when the enum field of `message` named `field` has the value `want`
-// (its name, with or without the enum's prefix).
-bool EnumMatches(const google::protobuf::Message& message,
-                 const std::string& field, const std::string& want) {
-  const auto* f = message.GetDescriptor()->FindFieldByName(field);
-  if (f == nullptr || f->enum_type() == nullptr) return false;
-  const std::string name = message.GetReflection()->GetEnum(message, f)->name();
-  return name == want || absl::EndsWith(name, absl::StrCat("_", want));
+  absl::StatusOr<Filter> fields = Filter::Parse(
+      absl::StrJoin(rest, " AND "), *v1::Transfer::descriptor(),
+      {"kind", "reason", "state", "direction", "moved_on", "overdue"});
+  if (!fields.ok()) return fields.status();
+  out.fields = *std::move(fields);
+  return out;
 }
 
 bool AnyOverdue(const google::protobuf::RepeatedPtrField<v1::Deadline>& ds) {
@@ -656,9 +657,8 @@ absl::Status PersonServiceImpl::DoGetTransfer(
 absl::Status PersonServiceImpl::DoListTransfers(
     const CallContext& call, const v1::ListTransfersRequest& request,
     v1::ListTransfersResponse& response) {
-  absl::StatusOr<std::vector<FilterTerm>> terms = ParseFilter(
-      request.filter(), {"kind", "reason", "state", "direction", "overdue"});
-  if (!terms.ok()) return terms.status();
+  absl::StatusOr<TransferFilter> filter = ParseTransferFilter(request.filter());
+  if (!filter.ok()) return filter.status();
   absl::StatusOr<std::vector<std::string>> names = ListScope(
       *context_, call, request.parent(), request.organization(), kTransfers);
   if (!names.ok()) return names.status();
@@ -667,16 +667,12 @@ absl::Status PersonServiceImpl::DoListTransfers(
   if (!all.ok()) return all.status();
   std::vector<v1::Transfer> matching;
   for (auto& s : *all) {
-    bool ok = true;
-    for (const auto& term : *terms) {
-      if (term.field == "overdue") {
-        ok =
-            ok && (AnyOverdue(s.message.deadlines()) == (term.value == "true"));
-      } else {
-        ok = ok && EnumMatches(s.message, term.field, term.value);
-      }
+    if (!filter->fields.Matches(s.message)) continue;
+    if (filter->overdue.has_value() &&
+        AnyOverdue(s.message.deadlines()) != *filter->overdue) {
+      continue;
     }
-    if (ok) matching.push_back(std::move(s.message));
+    matching.push_back(std::move(s.message));
   }
   // Newest move first; the name breaks ties so that paging is stable.
   std::sort(matching.begin(), matching.end(),
@@ -1756,9 +1752,10 @@ absl::Status PersonServiceImpl::DoGetDiscipline(
 absl::Status PersonServiceImpl::DoListDisciplines(
     const CallContext& call, const v1::ListDisciplinesRequest& request,
     v1::ListDisciplinesResponse& response) {
-  absl::StatusOr<std::vector<FilterTerm>> terms =
-      ParseFilter(request.filter(), {"form", "state"});
-  if (!terms.ok()) return terms.status();
+  absl::StatusOr<Filter> filter =
+      Filter::Parse(request.filter(), *v1::Discipline::descriptor(),
+                    {"form", "state", "effective_on"});
+  if (!filter.ok()) return filter.status();
   absl::StatusOr<std::vector<std::string>> names = ListScope(
       *context_, call, request.parent(), request.organization(), kDisciplines);
   if (!names.ok()) return names.status();
@@ -1767,11 +1764,7 @@ absl::Status PersonServiceImpl::DoListDisciplines(
   if (!all.ok()) return all.status();
   std::vector<v1::Discipline> matching;
   for (auto& s : *all) {
-    bool ok = true;
-    for (const auto& t : *terms) {
-      ok = ok && EnumMatches(s.message, t.field, t.value);
-    }
-    if (ok) matching.push_back(std::move(s.message));
+    if (filter->Matches(s.message)) matching.push_back(std::move(s.message));
   }
   std::sort(matching.begin(), matching.end(),
             [](const v1::Discipline& a, const v1::Discipline& b) {
@@ -1960,9 +1953,10 @@ absl::Status PersonServiceImpl::DoGetImprovementPeriod(
 absl::Status PersonServiceImpl::DoListImprovementPeriods(
     const CallContext& call, const v1::ListImprovementPeriodsRequest& request,
     v1::ListImprovementPeriodsResponse& response) {
-  absl::StatusOr<std::vector<FilterTerm>> terms =
-      ParseFilter(request.filter(), {"state"});
-  if (!terms.ok()) return terms.status();
+  absl::StatusOr<Filter> filter =
+      Filter::Parse(request.filter(), *v1::ImprovementPeriod::descriptor(),
+                    {"state", "ends_on"});
+  if (!filter.ok()) return filter.status();
   absl::StatusOr<std::vector<std::string>> names =
       ListScope(*context_, call, request.parent(), request.organization(),
                 kImprovementPeriods);
@@ -1972,11 +1966,7 @@ absl::Status PersonServiceImpl::DoListImprovementPeriods(
   if (!all.ok()) return all.status();
   std::vector<v1::ImprovementPeriod> matching;
   for (auto& s : *all) {
-    bool ok = true;
-    for (const auto& t : *terms) {
-      ok = ok && EnumMatches(s.message, t.field, t.value);
-    }
-    if (ok) matching.push_back(std::move(s.message));
+    if (filter->Matches(s.message)) matching.push_back(std::move(s.message));
   }
   std::sort(matching.begin(), matching.end(),
             [](const v1::ImprovementPeriod& a, const v1::ImprovementPeriod& b) {

@@ -5,6 +5,7 @@
 #include "partydev/membership/v1/classification.grpc.pb.h"
 #include "services/membership/administration_service.h"
 #include "services/membership/admission_service.h"
+#include "services/membership/calendar_store.h"
 #include "services/membership/classification_service.h"
 #include "services/membership/organization_service.h"
 #include "services/membership/person_service.h"
@@ -45,6 +46,13 @@ absl::StatusOr<std::vector<ServiceRegistration>> MakeMembershipServices(
        {"current", config.rule_sets->rule_sets().back().name()}});
   auto context = std::make_shared<MembershipContext>(runtime, config.lookup,
                                                      config.calendar);
+  // Years an admin updated (UpdateWorkingDayCalendar) replace the shipped
+  // ones; when Redis is not up yet, the first deadline scan or calendar
+  // read puts them in force.
+  if (absl::Status s = RefreshCalendar(*context); !s.ok()) {
+    runtime.logger().Warn("calendar_refresh_deferred",
+                          {{"error", std::string(s.message())}});
+  }
   std::vector<ServiceRegistration> services;
   services.push_back({std::make_unique<OrganizationServiceImpl>(context),
                       v1::OrganizationService::service_full_name()});

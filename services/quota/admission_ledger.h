@@ -20,17 +20,42 @@
 // "{pd:quota}:admissions:g1:"):
 //   K r:organizations/<org>/admissionRecords/<id>   records (RecordStore)
 //   K counted:<org id>    zset of record names counted at the org, score
-//                          yyyymmdd of counted_on
+//                          counted_on as days since 1970-01-01
 //   K here:<org id>       zset of record names admitted in the org itself
+//                          (admissions and removals), scored the same
 //   K n:<org id>          hash of daily counters, field
 //                          "<yyyymmdd>|<kind>|<category number>" with kind
 //                          a (admitted), h (admitted here), r (removed from
 //                          probation), c (counted: the sum of deltas);
 //                          category 0 is the total
-//   K person:<person id>  the name of the person's latest admission record
+//   K person:<person id>  record {v, d: the name of the person's latest
+//                          admission record} (what a ceremony counts and a
+//                          removal relates to)
+//
+// Records: "organizations/{org}/admissionRecords/{id}" with {org} the
+// organisation admitted in (the payload's organization) and {id} the event
+// id when it is a resource id (a UUID is), else "e" and 40 hex digits of its
+// SHA-256 (AdmissionRecordId). applies_to.term is left empty in the stored
+// record: terms are quotad's own records and their dates may change, so
+// readers (AchievementService) map dates to terms when they read;
+// applies_to.year is the year of the day the delta counts on.
+//
+// With ADMISSION_COUNTING_DATE_CEREMONY_HELD, MemberAdmitted writes the
+// record with delta 0, no counted_on and no counters or index entries; the
+// ProbationStarted of the person then sets counted_on (the ceremony date)
+// and delta +1, and counts it. With DECISION_SIGNED, ProbationStarted
+// changes nothing. A removal (kind REMOVAL_FROM_PROBATION, counted_on the
+// removal decision's date) relates to the person's latest admission record;
+// the rule set is the one in force on the admission's date; `removed` +1 on
+// the removal date always, and `counted` by ProbationRemovalCounting: KEEP
+// 0; SUBTRACT_IN_REMOVAL_PERIOD -1 on the removal date;
+// SUBTRACT_FROM_ADMISSION_PERIOD -1 on the admission's counted date, at the
+// admission's counted organisations (applies_to.year the admission's).
 //
 // Event-id idempotency is the projection's (projections.h): StageApply is
-// called once per event id.
+// called once per event id. It is defensive too: an event whose record
+// exists (or a ceremony whose admission is already counted) stages nothing
+// and returns true.
 
 #ifndef PARTYDEV_SERVICES_QUOTA_ADMISSION_LEDGER_H_
 #define PARTYDEV_SERVICES_QUOTA_ADMISSION_LEDGER_H_
@@ -40,6 +65,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "common/atomic_write.h"
 #include "common/record_store.h"
@@ -89,6 +115,9 @@ class OrganizationCounts {
   std::map<int, std::vector<Cell>> days_;
 };
 
+// The {record} id of the ledger record of event `event_id`.
+std::string AdmissionRecordId(absl::string_view event_id);
+
 class AdmissionLedger {
  public:
   AdmissionLedger(RedisClient& redis, std::string key_prefix,
@@ -101,6 +130,12 @@ class AdmissionLedger {
                                   const events::v1::Event& event,
                                   AtomicWrite& write);
 
+  // Counts a redelivery of `event` (an event id already applied) in its
+  // record's duplicate_deliveries, for the audit; nothing for events with
+  // no record of their own (ProbationStarted, other types). For the
+  // projection's duplicate path; retries a concurrent change.
+  absl::Status RecordDuplicate(const events::v1::Event& event);
+
   // The counters of many organisations ("organizations/{org}") in one
   // round trip, in the same order.
   absl::StatusOr<std::vector<OrganizationCounts>> Counts(
@@ -111,15 +146,45 @@ class AdmissionLedger {
 
   // Record names counted at (or admitted in, when `admitted_here`) the
   // organisation, newest counted_on first (or oldest first when
-  // `ascending`), after `cursor` ("" from the start), at most `limit`.
+  // `ascending`; one day's records by name, reversed when newest first),
+  // after `cursor` (a record name of the previous page; "" from the start),
+  // at most `limit`: the cursor's rank is looked up, so records added
+  // meanwhile never shift a page.
   absl::StatusOr<IdPage> ListRecords(const std::string& organization_name,
                                      bool admitted_here, bool ascending,
                                      const std::string& cursor, int limit);
-  // Reads records by name, in order.
+  // Reads records by name, in order (absent ones skipped).
   absl::StatusOr<std::vector<v1::AdmissionRecord>> GetRecords(
       const std::vector<std::string>& names);
+  // Every record name of the index ListRecords pages, in the same order.
+  absl::StatusOr<std::vector<std::string>> AllRecordNames(
+      const std::string& organization_name, bool admitted_here, bool ascending);
 
  private:
+  std::string CountersKey(absl::string_view organization_name) const;
+  std::string IndexKey(absl::string_view organization_name,
+                       bool admitted_here) const;
+  std::string PersonKey(absl::string_view person) const;
+  // A record of `event` admitted in `organization`, with the fields every
+  // kind has.
+  v1::AdmissionRecord NewRecord(const std::string& entry_id,
+                                const events::v1::Event& event,
+                                const std::string& organization) const;
+  absl::StatusOr<bool> Exists(const std::string& name);
+  // Stages the counters and index entries of a counted record: `a` (or `r`)
+  // on `counted_on`, the delta on `delta_on`, at every counted organisation.
+  void StageCounters(const v1::AdmissionRecord& record,
+                     absl::CivilDay counted_on, absl::CivilDay delta_on,
+                     AtomicWrite& write) const;
+  absl::StatusOr<bool> StageAdmission(const std::string& entry_id,
+                                      const events::v1::Event& event,
+                                      AtomicWrite& write);
+  absl::StatusOr<bool> StageCeremony(const events::v1::Event& event,
+                                     AtomicWrite& write);
+  absl::StatusOr<bool> StageRemoval(const std::string& entry_id,
+                                    const events::v1::Event& event,
+                                    AtomicWrite& write);
+
   RedisClient& redis_;
   const std::string key_prefix_;
   RecordStore records_;

@@ -10,10 +10,16 @@
 // Keys (K is the projection's generation prefix, e.g.
 // "{pd:quota}:pipeline:g1:"):
 //   K r:people/<id>      record {v, d: storage.v1.PoolCandidate}
-//   K under:<org id>     set of the people whose steps counted at the org
-//                        (any organisation of a step's path)
+//   K under:<org id>     set of the ids of the people whose steps counted
+//                        at the org (any organisation of a step's or an
+//                        enrolment change's path)
 //
-// Event-id idempotency is the projection's (projections.h).
+// Event-id idempotency is the projection's (projections.h); StageApply is
+// defensive too: an event whose id a candidate's steps already hold stages
+// nothing. Steps are kept by date (a late-recorded step goes in its place);
+// organization, organization_path and categories follow the latest step.
+// Enrolment changes (TrainingEnrollmentChanged) are kept as EnrollmentStep
+// the same way.
 
 #ifndef PARTYDEV_SERVICES_QUOTA_CANDIDATE_POOL_H_
 #define PARTYDEV_SERVICES_QUOTA_CANDIDATE_POOL_H_
@@ -23,6 +29,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "common/atomic_write.h"
 #include "common/record_store.h"
@@ -32,34 +39,20 @@
 #include "partydev/quota/v1/pool.pb.h"
 #include "partydev/storage/v1/projections.pb.h"
 #include "services/quota/domain/periods.h"
+#include "services/quota/domain/pool.h"
 
 namespace partydev::quota {
 
-// The pool figures of one organisation (its subtree, as the tree stood on
-// each step's date) over a span, as of a day. What CandidatePoolRow and
-// Plan.actual show, before admissions are added.
-struct PoolFigures {
-  // Candidates at each stage on as_of (STAGE_SOURCED..ADMISSION_DECIDED).
-  std::map<common::v1::Stage, int> at_stage;
-  int in_training = 0;     // enrolled in a class on as_of, not yet assessed
-  int pool_size = 0;       // sum of at_stage
-  int certified_pool = 0;  // at STAGE_TRAINING_PASSED or later, not admitted
-  // Candidates who reached each stage within [span.start, as_of].
-  std::map<common::v1::Stage, int> reached;
-  int sent_to_training = 0;  // enrolments within [span.start, as_of]
-  int withdrawn = 0;
-  int rejected = 0;
-  // Consecutive pipeline stages, then SOURCED -> ADMISSION_DECIDED.
-  std::vector<v1::StageConversion> conversions;
-};
-
-// Computes the figures of `organization_name` from the candidates counted
-// under it (pure; the candidates' steps carry their frozen paths).
-// `category` UNSPECIFIED counts every candidate.
-PoolFigures ComputePoolFigures(
-    const std::vector<storage::v1::PoolCandidate>& candidates,
-    const std::string& organization_name, const domain::PeriodSpan& span,
-    absl::CivilDay as_of, common::v1::Category category);
+// The pool figures and their arithmetic live in domain/pool.h (pure); see
+// its file comment for how pool.proto is read:
+//   PoolFigures ComputePoolFigures(candidates, organization_name, span,
+//                                  as_of, category);
+// computes the figures of `organization_name` from the candidates counted
+// under it (their steps carry their frozen paths); `category` UNSPECIFIED
+// counts every candidate. (Using-declarations, so that a call with a
+// domain::PeriodSpan is not ambiguous.)
+using domain::ComputePoolFigures;
+using domain::PoolFigures;
 
 class CandidatePool {
  public:
@@ -70,11 +63,16 @@ class CandidatePool {
   absl::StatusOr<bool> StageApply(const events::v1::Event& event,
                                   AtomicWrite& write);
 
-  // The candidates whose steps counted at the organisation.
+  // The candidates whose steps counted at the organisation ("organizations/
+  // {org}"), by person name: SMEMBERS, then their records read in batches
+  // of 1000 per round trip.
   absl::StatusOr<std::vector<storage::v1::PoolCandidate>> CandidatesUnder(
       const std::string& organization_name);
 
  private:
+  // "K under:<org id>".
+  std::string UnderKey(absl::string_view organization_name) const;
+
   RedisClient& redis_;
   const std::string key_prefix_;
   RecordStore records_;

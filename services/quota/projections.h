@@ -22,9 +22,35 @@
 // Keys (P is quotad's hash-tagged prefix):
 //   P <projection>:gen             record {v, d: generation number}
 //   P <projection>:g<N>:seen:<id>  marker of an applied event id
-//   P <projection>:g<N>:stats      hash: applied, duplicates, parked,
-//                                  last event id/type/time, last apply time
+//   P <projection>:g<N>:stats      hash: applied, duplicates (parked
+//                                  events are counted by the parked
+//                                  stream's length)
+//   P <projection>:g<N>:last       record {v, d: quota.v1.Projection with
+//                                  only last_event_*/last_apply_time}: the
+//                                  newest event applied (a replay of old
+//                                  events does not move it back)
+//   P <projection>:gen:last        the last generation number handed out
+//                                  (a failed rebuild's number is not reused)
 //   P <projection>:rebuild         record of the running/last rebuild
+//                                  (RebuildStatus; finish_time unset while
+//                                  it runs or when it failed)
+//   P <projection>:rebuild:alive   set while a rebuild runs (expires 30 s
+//                                  after its last refresh: a rebuild whose
+//                                  process died no longer blocks the next)
+//   P <projection>:parked          stream of the events parked after
+//                                  repeated failures (fields e, id, error)
+//
+// A full rebuild removes (SCAN + UNLINK) the keys of every generation but
+// the current one and the one it builds: the generation it replaces stays
+// until the next full rebuild, so a reader holding its stores never sees
+// them emptied under it.
+//
+// The etag of a projection is the version of its rebuild record: it
+// changes when a rebuild starts or ends, not with every event applied.
+// Rule `quota.projection.stream_untrimmed` compares XINFO STREAM's
+// entries-added with its length (Redis 7: equal when no entry was ever
+// trimmed or deleted); on an older Redis, which does not report
+// entries-added, the rule is not checked.
 //
 // Thread-safety: every method may be called from any thread.
 

@@ -6,10 +6,13 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/grpc_status.h"
+#include "common/streams.h"
+#include "partydev/events/v1/events.pb.h"
 #include "tests/membership/membership_fixture.h"
 
 namespace partydev::membership {
@@ -153,6 +156,25 @@ TEST_F(AdmissionRecordsTest, ClassEnrollmentAssessmentCertificate) {
 
   ASSERT_TRUE(Assess(e.name(), true, &e).ok());
   EXPECT_EQ(e.state(), v1::ENROLLMENT_STATE_PASSED);
+  // The nomination and the assessment are announced on the stream (quota's
+  // pool counts the candidates in training from them).
+  std::vector<std::string> states;
+  auto entries =
+      Streams(*redis_client_).Range("{pd:membership}:events", "-", "+", 100000);
+  ASSERT_TRUE(entries.ok()) << entries.status();
+  for (const StreamEntry& entry : *entries) {
+    events::v1::Event event;
+    ASSERT_TRUE(event.ParseFromString(entry.Field("e")));
+    if (!event.has_training_enrollment_changed()) continue;
+    EXPECT_EQ(event.type(), "partydev.events.v1.TrainingEnrollmentChanged");
+    EXPECT_EQ(event.training_enrollment_changed().enrollment(), e.name());
+    EXPECT_EQ(event.training_enrollment_changed().training_class(), c.name());
+    EXPECT_EQ(event.training_enrollment_changed().person(), an.name());
+    EXPECT_EQ(event.organization_path(event.organization_path_size() - 1),
+              cell_a_);
+    states.push_back(event.training_enrollment_changed().state());
+  }
+  EXPECT_EQ(states, (std::vector<std::string>{"enrolled", "passed"}));
   s = Certify(e.name(), "01/GCN-2026", &e);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(e.state(), v1::ENROLLMENT_STATE_CERTIFIED);

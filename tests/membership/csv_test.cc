@@ -1,12 +1,12 @@
 // The RFC 4180 reader and writer of the CSV import and export.
-#include "services/membership/csv.h"
+#include "common/csv.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-namespace partydev::membership::csv {
+namespace partydev::csv {
 namespace {
 
 using Fields = std::vector<std::string>;
@@ -100,4 +100,4 @@ TEST(CsvTest, WhatIsWrittenReadsBack) {
 }
 
 }  // namespace
-}  // namespace partydev::membership::csv
+}  // namespace partydev::csv

@@ -1,10 +1,10 @@
-#include "services/membership/csv.h"
+#include "common/csv.h"
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 
-namespace partydev::membership::csv {
+namespace partydev::csv {
 
 absl::StatusOr<std::vector<Record>> Parse(absl::string_view text,
                                           char delimiter) {
@@ -121,4 +121,4 @@ void AppendRow(const std::vector<std::string>& fields, char delimiter,
   out += "\r\n";
 }
 
-}  // namespace partydev::membership::csv
+}  // namespace partydev::csv

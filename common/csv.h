@@ -1,7 +1,8 @@
-// File: services/membership/csv.h
+// File: common/csv.h
 //
-// A small RFC 4180 CSV reader and writer for the bulk import and export of
-// AdministrationService (import_export.proto). Pure: no I/O, no gRPC.
+// A small RFC 4180 CSV reader and writer, shared by membership's bulk
+// import and export (AdministrationService, import_export.proto) and quota's
+// progress export (ReportService.ExportProgress). Pure: no I/O, no gRPC.
 //
 // Reading accepts what spreadsheets write: fields quoted with '"' (a quote
 // inside doubled), delimiters and line breaks inside quoted fields, CRLF or
@@ -15,8 +16,8 @@
 //   std::string out(csv::kUtf8Bom);
 //   csv::AppendRow({"full_name", "workplace"}, ',', out);
 
-#ifndef PARTYDEV_SERVICES_MEMBERSHIP_CSV_H_
-#define PARTYDEV_SERVICES_MEMBERSHIP_CSV_H_
+#ifndef PARTYDEV_COMMON_CSV_H_
+#define PARTYDEV_COMMON_CSV_H_
 
 #include <cstdint>
 #include <string>
@@ -25,7 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace partydev::membership::csv {
+namespace partydev::csv {
 
 // Written first by the export so that spreadsheets read the file as UTF-8
 // (Vietnamese diacritics); skipped by the reader.
@@ -53,6 +54,6 @@ std::string EscapeField(absl::string_view field, char delimiter = ',');
 void AppendRow(const std::vector<std::string>& fields, char delimiter,
                std::string& out);
 
-}  // namespace partydev::membership::csv
+}  // namespace partydev::csv
 
-#endif  // PARTYDEV_SERVICES_MEMBERSHIP_CSV_H_
+#endif  // PARTYDEV_COMMON_CSV_H_
