@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/lua_script.h"
 
 namespace partydev {
@@ -122,8 +123,9 @@ void AtomicWrite::Delete(absl::string_view key) {
 
 void AtomicWrite::ZAdd(absl::string_view key, double score,
                        absl::string_view member) {
-  ops_.push_back(
-      {"zadd", {absl::StrCat(score), std::string(member)}, KeyIndex(key)});
+  ops_.push_back({"zadd",
+                  {absl::StrFormat("%.17g", score), std::string(member)},
+                  KeyIndex(key)});
 }
 
 void AtomicWrite::ZRem(absl::string_view key, absl::string_view member) {

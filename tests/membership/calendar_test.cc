@@ -60,8 +60,7 @@ TEST_F(CalendarTest, AnAdminAddsADayOffAndItTakesEffect) {
   v1::ListAuditEntriesRequest list;
   list.set_parent("organizations/-");
   v1::ListAuditEntriesResponse entries;
-  status =
-      administration_->ListAuditEntries(As(Admin()).get(), list, &entries);
+  status = administration_->ListAuditEntries(As(Admin()).get(), list, &entries);
   ASSERT_TRUE(status.ok()) << status.error_message();
   ASSERT_EQ(entries.audit_entries_size(), 1);
   EXPECT_EQ(entries.audit_entries(0).target(), "workingDayCalendars/2026");
@@ -88,8 +87,8 @@ TEST_F(CalendarTest, AStaleEtagIsAbortedAndNothingChanges) {
 TEST_F(CalendarTest, OnlyAnInstallationAdminChangesIt) {
   const int before = Get(2026).working_days();
   v1::WorkingDayCalendar after;
-  for (const Caller& caller : {Board(province_), Secretary(cell_a_),
-                               Board(other_province_)}) {
+  for (const Caller& caller :
+       {Board(province_), Secretary(cell_a_), Board(other_province_)}) {
     grpc::Status status = administration_->UpdateWorkingDayCalendar(
         As(caller).get(), AddHoliday(D(2026, 12, 2), ""), &after);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
@@ -115,8 +114,7 @@ TEST_F(CalendarTest, InvalidCalendarsAreRefusedAndNothingIsWritten) {
                                                      other_year, &after);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   // A mask naming an output-only field.
-  v1::UpdateWorkingDayCalendarRequest bad_mask =
-      AddHoliday(D(2026, 12, 2), "");
+  v1::UpdateWorkingDayCalendarRequest bad_mask = AddHoliday(D(2026, 12, 2), "");
   bad_mask.mutable_update_mask()->add_paths("working_days");
   status = administration_->UpdateWorkingDayCalendar(As(Admin()).get(),
                                                      bad_mask, &after);
@@ -137,11 +135,11 @@ TEST_F(CalendarTest, AYearBeyondTheShippedOnesIsCreatedByItsFirstUpdate) {
   v1::GetWorkingDayCalendarRequest get;
   get.set_name("workingDayCalendars/2040");
   v1::WorkingDayCalendar calendar;
-  ASSERT_EQ(administration_
-                ->GetWorkingDayCalendar(As(Reader(cell_a_)).get(), get,
-                                        &calendar)
-                .error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  ASSERT_EQ(
+      administration_
+          ->GetWorkingDayCalendar(As(Reader(cell_a_)).get(), get, &calendar)
+          .error_code(),
+      grpc::StatusCode::NOT_FOUND);
   v1::UpdateWorkingDayCalendarRequest update;
   update.mutable_calendar()->set_name("workingDayCalendars/2040");
   v1::Holiday* national_day = update.mutable_calendar()->add_holidays();
@@ -149,16 +147,15 @@ TEST_F(CalendarTest, AYearBeyondTheShippedOnesIsCreatedByItsFirstUpdate) {
   national_day->set_name("Quốc khánh");
   national_day->set_kind(v1::HOLIDAY_KIND_PUBLIC_HOLIDAY);
   update.mutable_update_mask()->add_paths("holidays");
-  grpc::Status status =
-      administration_->UpdateWorkingDayCalendar(As(Admin()).get(), update,
-                                                &calendar);
+  grpc::Status status = administration_->UpdateWorkingDayCalendar(
+      As(Admin()).get(), update, &calendar);
   ASSERT_TRUE(status.ok()) << status.error_message();
   // 2040 has 261 weekdays; one is a holiday.
   EXPECT_EQ(calendar.working_days(), 260);
-  ASSERT_TRUE(administration_
-                  ->GetWorkingDayCalendar(As(Reader(cell_a_)).get(), get,
-                                          &calendar)
-                  .ok());
+  ASSERT_TRUE(
+      administration_
+          ->GetWorkingDayCalendar(As(Reader(cell_a_)).get(), get, &calendar)
+          .ok());
   EXPECT_EQ(calendar.working_days(), 260);
 }
 
