@@ -29,6 +29,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,6 +45,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/bench_setup.h"
 #include "bench/loadgen.h"
 #include "common/redis_client.h"
 #include "common/redis_options.h"
@@ -461,20 +463,10 @@ void PrintReport(const BenchFlags& flags, const std::string& redis_version,
 
 int Main(int argc, char** argv) {
   absl::StatusOr<BenchFlags> flags = ParseFlags(argc, argv);
-  if (absl::IsCancelled(flags.status())) {
-    std::cout << kUsage;
-    return 0;
-  }
-  if (!flags.ok()) {
-    std::cerr << flags.status().message();
-    return 2;
-  }
+  if (std::optional<int> exit = ExitOnFlagError(flags, kUsage)) return *exit;
 
   testing::RedisServer redis;
-  if (absl::Status started = redis.Start(); !started.ok()) {
-    std::cerr << "redis-server: " << started << "\n";
-    return 1;
-  }
+  if (!StartBenchRedis(redis, 1).ok()) return 1;
 
   std::vector<GrpcRow> grpc_rows;
   // The server is stopped before the Redis section, so that its threads

@@ -37,6 +37,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -52,6 +53,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/bench_setup.h"
 #include "bench/loadgen.h"
 #include "common/atomic_write.h"
 #include "common/ids.h"
@@ -591,7 +593,7 @@ MemoryResult LoadMembers(const std::string& redis_url, const v1::Person& model,
   }
   options->pool_size = 1;
   RedisClient redis(*options);
-  membership::RecordStore records(redis, HashTaggedPrefix(kKeyPrefix));
+  RecordStore records(redis, HashTaggedPrefix(kKeyPrefix));
   membership::PersonStore people(records);
 
   absl::StatusOr<int64_t> before = UsedMemory(redis);
@@ -658,26 +660,11 @@ std::string Millis(double ms) {
 
 int Main(int argc, char** argv) {
   absl::StatusOr<BenchFlags> flags = ParseFlags(argc, argv);
-  if (absl::IsCancelled(flags.status())) {
-    std::cout << kUsage;
-    return 0;
-  }
-  if (!flags.ok()) {
-    std::cerr << flags.status().message();
-    return 2;
-  }
+  if (std::optional<int> exit = ExitOnFlagError(flags, kUsage)) return *exit;
 
   testing::RedisServer redis;
-  if (absl::Status started = redis.Start(); !started.ok()) {
-    std::cerr << "redis-server: " << started << "\n";
-    return 1;
-  }
-  absl::StatusOr<RedisOptions> redis_options = ParseRedisUrl(redis.url());
-  if (!redis_options.ok()) {
-    std::cerr << redis_options.status() << "\n";
-    return 1;
-  }
-  redis_options->pool_size = 1;
+  absl::StatusOr<RedisOptions> redis_options = StartBenchRedis(redis, 1);
+  if (!redis_options.ok()) return 1;
   RedisClient admin_redis(*redis_options);
 
   // The production defaults of workers and log level, as the baseline.
@@ -752,7 +739,7 @@ int Main(int argc, char** argv) {
   // The model of the memory phase: a person as CreatePerson stored it.
   v1::Person model;
   {
-    membership::RecordStore records(admin_redis, HashTaggedPrefix(kKeyPrefix));
+    RecordStore records(admin_redis, HashTaggedPrefix(kKeyPrefix));
     membership::PersonStore people(records);
     absl::StatusOr<membership::StoredPerson> stored = people.Get(names[0]);
     if (!stored.ok()) {

@@ -30,6 +30,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -44,6 +45,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/bench_setup.h"
 #include "bench/loadgen.h"
 #include "common/change.h"
 #include "common/ids.h"
@@ -289,26 +291,11 @@ int main(int argc, char** argv) {
   using namespace partydev;         // NOLINT
   using namespace partydev::bench;  // NOLINT
   absl::StatusOr<BenchFlags> flags = ParseFlags(argc, argv);
-  if (absl::IsCancelled(flags.status())) {
-    std::cout << kUsage;
-    return 0;
-  }
-  if (!flags.ok()) {
-    std::cerr << flags.status().message();
-    return 2;
-  }
+  if (std::optional<int> exit = ExitOnFlagError(flags, kUsage)) return *exit;
 
   testing::RedisServer redis;
-  if (absl::Status started = redis.Start(); !started.ok()) {
-    std::cerr << "redis-server: " << started << "\n";
-    return 1;
-  }
-  absl::StatusOr<RedisOptions> redis_options = ParseRedisUrl(redis.url());
-  if (!redis_options.ok()) {
-    std::cerr << redis_options.status() << "\n";
-    return 1;
-  }
-  redis_options->pool_size = 2;
+  absl::StatusOr<RedisOptions> redis_options = StartBenchRedis(redis, 2);
+  if (!redis_options.ok()) return 1;
   RedisClient bench_redis(*redis_options);
 
   std::shared_ptr<quota::QuotaContext> context;

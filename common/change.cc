@@ -1,9 +1,13 @@
 #include "common/change.h"
 
+#include <algorithm>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
+#include "common/errors.h"
 #include "common/ids.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -91,6 +95,37 @@ void SetType(events::v1::Event& event) {
 }
 
 std::string EtagOf(int64_t version) { return absl::StrCat("v", version); }
+
+absl::Status CheckEtag(const std::string& given, int64_t version,
+                       const std::string& name) {
+  if (given.empty() || given == EtagOf(version)) return absl::OkStatus();
+  return WithReason(absl::AbortedError(absl::StrCat(
+                        "etag ", given, " is stale; ", name, " is at ",
+                        EtagOf(version), ": read it again")),
+                    "CONCURRENT_CHANGE");
+}
+
+absl::Status CheckUpdateMask(const google::protobuf::FieldMask& mask,
+                             const std::set<std::string>& allowed) {
+  if (mask.paths().empty()) {
+    return InvalidField(
+        "update_mask",
+        absl::StrCat("is required (", absl::StrJoin(allowed, ", "), ")"));
+  }
+  for (const std::string& path : mask.paths()) {
+    if (allowed.count(path) == 0) {
+      return InvalidField("update_mask",
+                          absl::StrCat("\"", path, "\" cannot be changed; use ",
+                                       absl::StrJoin(allowed, ", ")));
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool InMask(const google::protobuf::FieldMask& mask, absl::string_view path) {
+  return std::find(mask.paths().begin(), mask.paths().end(), path) !=
+         mask.paths().end();
+}
 
 int64_t VersionOfEtag(const std::string& etag) {
   int64_t version = 0;

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,7 @@
 #include "common/idempotency.h"
 #include "common/redis_client.h"
 #include "common/service_runtime.h"
+#include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "partydev/common/v1/types.pb.h"
 #include "partydev/events/v1/events.pb.h"
@@ -83,6 +85,20 @@ void SetType(events::v1::Event& event);
 // The etag of a version ("v7"), and back (0 when malformed).
 std::string EtagOf(int64_t version);
 int64_t VersionOfEtag(const std::string& etag);
+
+// ABORTED (CONCURRENT_CHANGE) when the client's etag `given` is not the
+// etag of `version`, the stored version of `name` (AIP-154); an empty etag
+// skips the check.
+absl::Status CheckEtag(const std::string& given, int64_t version,
+                       const std::string& name);
+
+// INVALID_ARGUMENT (field update_mask) unless the mask names at least one
+// path and every path is one of `allowed` (AIP-134).
+absl::Status CheckUpdateMask(const google::protobuf::FieldMask& mask,
+                             const std::set<std::string>& allowed);
+
+// True when `mask` names `path`.
+bool InMask(const google::protobuf::FieldMask& mask, absl::string_view path);
 
 // Runs `act` once per request id (AIP-155): a retry returns the first
 // response. `act` fills `response` and stages the change, or only fills

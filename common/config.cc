@@ -53,6 +53,12 @@ std::vector<OptionSpec> ServiceOptionSpecs(const ServiceDefaults& d) {
        "consume"},
       {"quota_key_prefix", "PARTYDEV_QUOTA_KEY_PREFIX", "pd:quota:",
        "Key prefix of quotad, whose event stream notifyd consumes"},
+      {"membership_redis", "PARTYDEV_MEMBERSHIP_REDIS", "",
+       "Redis URL of membershipd's event stream, when it is not on --redis "
+       "(empty: on --redis)"},
+      {"quota_redis", "PARTYDEV_QUOTA_REDIS", "",
+       "Redis URL of quotad's event stream, when it is not on --redis "
+       "(empty: on --redis)"},
       {"config_dir", "PARTYDEV_CONFIG_DIR", d.config_dir,
        "Directory of the service's configuration files (versioned rule "
        "sets, working-day calendars)"},
@@ -190,6 +196,21 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(
   config.key_prefix = values["key_prefix"];
   config.membership_key_prefix = values["membership_key_prefix"];
   config.quota_key_prefix = values["quota_key_prefix"];
+  for (auto [flag, target] :
+       {std::pair<const char*, std::optional<RedisOptions>*>{
+            "membership_redis", &config.membership_redis},
+        {"quota_redis", &config.quota_redis}}) {
+    if (values[flag].empty()) continue;
+    absl::StatusOr<RedisOptions> source = ParseRedisUrl(values[flag]);
+    if (!source.ok()) {
+      return BadOption(spec_of(flag), "(hidden: may hold a password)",
+                       source.status().message());
+    }
+    // A consumer needs few connections: one per projection thread.
+    source->pool_size = 4;
+    source->command_timeout = config.redis.command_timeout;
+    *target = *std::move(source);
+  }
   config.config_dir = values["config_dir"];
 
   const std::string auth = absl::AsciiStrToLower(values["auth"]);

@@ -13,6 +13,7 @@
 #ifndef PARTYDEV_COMMON_CONFIG_H_
 #define PARTYDEV_COMMON_CONFIG_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,11 @@ struct ServiceConfig {
   // (their streams are "<hash-tagged prefix>events").
   std::string membership_key_prefix;
   std::string quota_key_prefix;
+  // Where those streams are, when not on this service's own Redis
+  // (design.md: each service can be pointed at its own Redis). Unset: on
+  // `redis`.
+  std::optional<RedisOptions> membership_redis;
+  std::optional<RedisOptions> quota_redis;
   // Directory of the service's configuration files (rule sets, calendars).
   std::string config_dir;
   AuthMode auth_mode = AuthMode::kJwt;

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 
@@ -76,6 +77,30 @@ absl::StatusOr<std::string> DecodePageToken(absl::string_view token,
         "the page token was issued for a request with other parameters");
   }
   return raw.substr(1 + kFingerprintBytes);
+}
+
+absl::StatusOr<OffsetPage> OffsetPage::Of(
+    const google::protobuf::Message& request, int page_size,
+    absl::string_view page_token) {
+  OffsetPage page;
+  absl::StatusOr<int> size = ResolvePageSize(page_size);
+  if (!size.ok()) return size.status();
+  page.size = *size;
+  page.fingerprint = RequestFingerprint(request);
+  absl::StatusOr<std::string> cursor =
+      DecodePageToken(page_token, page.fingerprint);
+  if (!cursor.ok()) return cursor.status();
+  if (!cursor->empty() &&
+      (!absl::SimpleAtoi(*cursor, &page.offset) || page.offset < 0)) {
+    return WithReason(InvalidField("page_token", "is not valid"),
+                      "INVALID_PAGE_TOKEN");
+  }
+  return page;
+}
+
+std::string OffsetPage::NextToken(int total) const {
+  const int next = end(total);
+  return next < total ? EncodePageToken(std::to_string(next), fingerprint) : "";
 }
 
 }  // namespace partydev

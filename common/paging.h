@@ -9,6 +9,7 @@
 #ifndef PARTYDEV_COMMON_PAGING_H_
 #define PARTYDEV_COMMON_PAGING_H_
 
+#include <cstddef>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -36,6 +37,44 @@ std::string EncodePageToken(absl::string_view cursor,
 // with other filters.
 absl::StatusOr<std::string> DecodePageToken(absl::string_view token,
                                             absl::string_view fingerprint);
+
+// A page of a list assembled in memory in a stable order for each request
+// (reports, rule sets): the token carries the offset of the next page.
+//
+//   absl::StatusOr<OffsetPage> page =
+//       OffsetPage::Of(request, request.page_size(), request.page_token());
+//   ... build `rows` ...
+//   page->Fill(rows.size(), *response, [&](int i) { add rows[i]; });
+struct OffsetPage {
+  int offset = 0;
+  int size = 0;
+  std::string fingerprint;
+
+  // The page `page_token` asks for (INVALID_ARGUMENT, reason
+  // INVALID_PAGE_TOKEN, when it is malformed or of another request).
+  static absl::StatusOr<OffsetPage> Of(const google::protobuf::Message& request,
+                                       int page_size,
+                                       absl::string_view page_token);
+
+  // [begin, end) of a list of `total` rows.
+  int begin(int total) const { return offset < total ? offset : total; }
+  int end(int total) const {
+    const int b = begin(total);
+    return total - b < size ? total : b + size;
+  }
+  // The next_page_token after this page of `total` rows ("" on the last).
+  std::string NextToken(int total) const;
+
+  // Calls add(i) for each row i of the page and sets the response's
+  // total_size and next_page_token.
+  template <typename Response, typename AddRow>
+  void Fill(size_t total, Response& response, const AddRow& add) const {
+    const int n = static_cast<int>(total);
+    for (int i = begin(n); i < end(n); ++i) add(i);
+    response.set_total_size(n);
+    response.set_next_page_token(NextToken(n));
+  }
+};
 
 }  // namespace partydev
 

@@ -56,6 +56,13 @@ ServiceRuntime::ServiceRuntime(ServiceConfig config,
       logger_(std::move(logger)),
       authenticator_(std::move(authenticator)),
       redis_(std::make_unique<RedisClient>(config_.redis)),
+      membership_redis_(
+          config_.membership_redis
+              ? std::make_unique<RedisClient>(*config_.membership_redis)
+              : nullptr),
+      quota_redis_(config_.quota_redis
+                       ? std::make_unique<RedisClient>(*config_.quota_redis)
+                       : nullptr),
       executor_(std::make_unique<Executor>(config_.workers)) {
   metrics_.DescribeCounter("partydev_rpc_requests_total",
                            "RPCs finished, by method and gRPC code");

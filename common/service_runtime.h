@@ -74,6 +74,12 @@ class ServiceRuntime {
 
   const ServiceConfig& config() const { return config_; }
   RedisClient& redis() { return *redis_; }
+  // The Redis of membershipd's and quotad's event streams: redis() unless
+  // --membership_redis / --quota_redis name another one.
+  RedisClient& membership_redis() {
+    return membership_redis_ ? *membership_redis_ : *redis_;
+  }
+  RedisClient& quota_redis() { return quota_redis_ ? *quota_redis_ : *redis_; }
   Metrics& metrics() { return metrics_; }
   Logger& logger() { return *logger_; }
   Executor& executor() { return *executor_; }
@@ -118,6 +124,8 @@ class ServiceRuntime {
   std::unique_ptr<Logger> logger_;
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<RedisClient> redis_;
+  std::unique_ptr<RedisClient> membership_redis_;  // null: redis_
+  std::unique_ptr<RedisClient> quota_redis_;       // null: redis_
   // Declared last: destroyed first, so queued handlers finish while the
   // Redis client and the logger still exist.
   std::unique_ptr<Executor> executor_;

@@ -80,18 +80,6 @@ std::string TermContaining(const std::vector<v1::Term>& terms,
   return "";
 }
 
-absl::StatusOr<size_t> DecodeOffset(const std::string& token,
-                                    const std::string& fingerprint) {
-  absl::StatusOr<std::string> cursor = DecodePageToken(token, fingerprint);
-  if (!cursor.ok()) return cursor.status();
-  if (cursor->empty()) return 0;
-  size_t offset = 0;
-  if (!absl::SimpleAtoi(*cursor, &offset)) {
-    return InvalidField("page_token", "is not a token of this request");
-  }
-  return offset;
-}
-
 void AddCounts(const CountSums& sums, bool by_category,
                v1::AchievementRow& row) {
   row.set_admitted(sums.admitted);
@@ -159,8 +147,9 @@ grpc::ServerUnaryReactor* AchievementServiceImpl::ListAdmissionRecords(
 absl::Status AchievementServiceImpl::DoQueryAchievements(
     const CallContext& call, const v1::QueryAchievementsRequest& request,
     v1::AchievementCounts& response) {
-  absl::StatusOr<int> size = ResolvePageSize(request.page_size());
-  if (!size.ok()) return size.status();
+  absl::StatusOr<OffsetPage> page =
+      OffsetPage::Of(request, request.page_size(), request.page_token());
+  if (!page.ok()) return page.status();
   absl::StatusOr<Filter> filter =
       Filter::Parse(request.filter(), *v1::AchievementRow::descriptor(),
                     {"organization.grassroots", "organization.level",
@@ -172,9 +161,6 @@ absl::Status AchievementServiceImpl::DoQueryAchievements(
     if (!day.ok()) return day.status();
     as_of = *day;
   }
-  absl::StatusOr<size_t> offset =
-      DecodeOffset(request.page_token(), RequestFingerprint(request));
-  if (!offset.ok()) return offset.status();
 
   absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
       context_->projections().Tree();
@@ -240,20 +226,20 @@ absl::Status AchievementServiceImpl::DoQueryAchievements(
     organizations.push_back(std::move(*probe.mutable_organization()));
   }
 
-  const size_t total = organizations.size() * periods.size();
-  const size_t first = std::min<size_t>(*offset, total);
-  const size_t last = std::min<size_t>(first + *size, total);
+  const int total = static_cast<int>(organizations.size() * periods.size());
+  const int first = page->begin(total);
+  const int last = page->end(total);
   // Counters of the page's organisations only, in one round trip.
   std::vector<std::string> names;
   std::map<std::string, size_t> index;
-  for (size_t r = first; r < last; ++r) {
+  for (int r = first; r < last; ++r) {
     const std::string& name = organizations[r / periods.size()].name();
     if (index.emplace(name, names.size()).second) names.push_back(name);
   }
   absl::StatusOr<std::vector<OrganizationCounts>> counts =
       context_->projections().admissions()->Counts(names);
   if (!counts.ok()) return counts.status();
-  for (size_t r = first; r < last; ++r) {
+  for (int r = first; r < last; ++r) {
     const v1::OrganizationInfo& info = organizations[r / periods.size()];
     const Period& period = periods[r % periods.size()];
     v1::AchievementRow* row = response.add_rows();
@@ -264,11 +250,8 @@ absl::Status AchievementServiceImpl::DoQueryAchievements(
         period.span.start, std::min(period.span.end, as_of));
     AddCounts(sums, request.by_category(), *row);
   }
-  response.set_total_size(static_cast<int32_t>(total));
-  if (last < total) {
-    response.set_next_page_token(
-        EncodePageToken(absl::StrCat(last), RequestFingerprint(request)));
-  }
+  response.set_total_size(total);
+  response.set_next_page_token(page->NextToken(total));
   *response.mutable_as_of() = FromCivilDay(as_of);
   absl::StatusOr<google::protobuf::Timestamp> through =
       context_->projections().AdmissionsThrough();

@@ -17,20 +17,6 @@
 namespace partydev::quota {
 namespace {
 
-// The offset a page token of an offset-paged list resumes from.
-absl::StatusOr<int> PageOffset(const google::protobuf::Message& request,
-                               const std::string& token) {
-  absl::StatusOr<std::string> cursor =
-      DecodePageToken(token, RequestFingerprint(request));
-  if (!cursor.ok()) return cursor.status();
-  int offset = 0;
-  if (!cursor->empty() && (!absl::SimpleAtoi(*cursor, &offset) || offset < 0)) {
-    return WithReason(InvalidField("page_token", "malformed"),
-                      "INVALID_PAGE_TOKEN");
-  }
-  return offset;
-}
-
 absl::Status RequireProjectionReader(const CallContext& call) {
   return RequireAnyRole(call.principal, {roles::kAdmin, roles::kReader},
                         "read the status of quotad's projections");
@@ -64,22 +50,12 @@ grpc::ServerUnaryReactor* QuotaAdminServiceImpl::ListQuotaRuleSets(
     v1::ListQuotaRuleSetsResponse* response) {
   return context_->runtime().Unary(
       context, "ListQuotaRuleSets", [=](const CallContext&) {
-        absl::StatusOr<int> page_size = ResolvePageSize(request->page_size());
-        if (!page_size.ok()) return page_size.status();
-        absl::StatusOr<int> offset =
-            PageOffset(*request, request->page_token());
-        if (!offset.ok()) return offset.status();
+        absl::StatusOr<OffsetPage> page = OffsetPage::Of(
+            *request, request->page_size(), request->page_token());
+        if (!page.ok()) return page.status();
         const auto& all = context_->rules().all();
-        const int total = static_cast<int>(all.size());
-        for (int i = *offset; i < total && i < *offset + *page_size; ++i) {
-          *response->add_quota_rule_sets() = all[i];
-        }
-        response->set_total_size(total);
-        if (*offset + *page_size < total) {
-          response->set_next_page_token(
-              EncodePageToken(absl::StrCat(*offset + *page_size),
-                              RequestFingerprint(*request)));
-        }
+        page->Fill(all.size(), *response,
+                   [&](int i) { *response->add_quota_rule_sets() = all[i]; });
         return absl::OkStatus();
       });
 }
@@ -126,24 +102,14 @@ grpc::ServerUnaryReactor* QuotaAdminServiceImpl::ListProjections(
   return context_->runtime().Unary(
       context, "ListProjections", [=](const CallContext& call) {
         if (absl::Status s = RequireProjectionReader(call); !s.ok()) return s;
-        absl::StatusOr<int> page_size = ResolvePageSize(request->page_size());
-        if (!page_size.ok()) return page_size.status();
-        absl::StatusOr<int> offset =
-            PageOffset(*request, request->page_token());
-        if (!offset.ok()) return offset.status();
+        absl::StatusOr<OffsetPage> page = OffsetPage::Of(
+            *request, request->page_size(), request->page_token());
+        if (!page.ok()) return page.status();
         absl::StatusOr<std::vector<v1::Projection>> all =
             context_->projections().List();
         if (!all.ok()) return all.status();
-        const int total = static_cast<int>(all->size());
-        for (int i = *offset; i < total && i < *offset + *page_size; ++i) {
-          *response->add_projections() = (*all)[i];
-        }
-        response->set_total_size(total);
-        if (*offset + *page_size < total) {
-          response->set_next_page_token(
-              EncodePageToken(absl::StrCat(*offset + *page_size),
-                              RequestFingerprint(*request)));
-        }
+        page->Fill(all->size(), *response,
+                   [&](int i) { *response->add_projections() = (*all)[i]; });
         return absl::OkStatus();
       });
 }

@@ -28,12 +28,11 @@
 #include "services/quota/quota_access.h"
 #include "services/quota/quota_change.h"
 #include "services/quota/quota_lists.h"
+#include "services/quota/quota_rpc.h"
 #include "services/quota/target_service.h"
 
 namespace partydev::quota {
 namespace {
-
-absl::CivilDay TodayDay() { return CivilDayOf(Today()); }
 
 // The parts of "organizations/{org}/allocationDecisions/{id}".
 absl::StatusOr<std::pair<std::string, std::string>> ParseDecisionName(
@@ -223,15 +222,8 @@ AllocationServiceImpl::AllocationServiceImpl(
     std::shared_ptr<QuotaContext> context)
     : context_(std::move(context)) {}
 
-#define PARTYDEV_UNARY(Rpc, Request, Response)                              \
-  grpc::ServerUnaryReactor* AllocationServiceImpl::Rpc(                     \
-      grpc::CallbackServerContext* context, const Request* request,         \
-      Response* response) {                                                 \
-    return context_->runtime().Unary(                                       \
-        context, #Rpc, [this, request, response](const CallContext& call) { \
-          return Do##Rpc(call, *request, *response);                        \
-        });                                                                 \
-  }
+#define PARTYDEV_UNARY(Rpc, Request, Response) \
+  PARTYDEV_QUOTA_UNARY(AllocationServiceImpl, Rpc, Request, Response)
 PARTYDEV_UNARY(CreateAllocationDecision, v1::CreateAllocationDecisionRequest,
                v1::AllocationDecision)
 PARTYDEV_UNARY(GetAllocationDecision, v1::GetAllocationDecisionRequest,
@@ -417,13 +409,11 @@ absl::Status AllocationServiceImpl::DoCreateAllocationDecision(
                                    ? NewUuid()
                                    : r.allocation_decision_id();
         const std::string name = DecisionName(parent, id);
-        if (absl::StatusOr<Stored<v1::AllocationDecision>> existing =
-                context_->records().Get<v1::AllocationDecision>(name);
-            existing.ok()) {
-          return absl::AlreadyExistsError(
-              absl::StrCat(name, " already exists"));
-        } else if (!absl::IsNotFound(existing.status())) {
-          return existing.status();
+        // A decision is never changed: a later one supersedes it.
+        if (absl::Status s = MustNotExist<v1::AllocationDecision>(
+                context_->records(), name, "");
+            !s.ok()) {
+          return s;
         }
         const common::v1::ChangeStamp stamp = Stamp(call, r.request_id(), "");
         v1::AllocationDecision decision;
@@ -526,13 +516,8 @@ absl::Status AllocationServiceImpl::DoGetAllocationDecision(
       ParseDecisionName(r.name(), "name");
   if (!name.ok()) return name.status();
   absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
-      context_->projections().Tree();
+      AuthorizedTree(*context_, call, name->first, "name");
   if (!tree.ok()) return tree.status();
-  if (absl::StatusOr<std::vector<std::string>> path =
-          AuthorizeOrganization(call, **tree, name->first, "name");
-      !path.ok()) {
-    return path.status();
-  }
   absl::StatusOr<Stored<v1::AllocationDecision>> stored =
       context_->records().Get<v1::AllocationDecision>(r.name());
   if (!stored.ok()) return stored.status();
@@ -563,13 +548,8 @@ absl::Status AllocationServiceImpl::DoListAllocationDecisions(
       {"period.term", "period.year", "state", "decision.signed_on"});
   if (!filter.ok()) return filter.status();
   absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
-      context_->projections().Tree();
+      AuthorizedTree(*context_, call, r.parent(), "parent");
   if (!tree.ok()) return tree.status();
-  if (absl::StatusOr<std::vector<std::string>> path =
-          AuthorizeOrganization(call, **tree, r.parent(), "parent");
-      !path.ok()) {
-    return path.status();
-  }
   absl::StatusOr<std::vector<std::string>> names =
       context_->targets().DecisionNames(r.parent());
   if (!names.ok()) return names.status();

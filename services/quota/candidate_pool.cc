@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
@@ -157,25 +158,56 @@ absl::StatusOr<bool> CandidatePool::StageApply(const events::v1::Event& event,
 
 absl::StatusOr<std::vector<storage::v1::PoolCandidate>>
 CandidatePool::CandidatesUnder(const std::string& organization_name) {
-  absl::StatusOr<RedisReply> members =
-      redis_.Command({"SMEMBERS", UnderKey(organization_name)});
-  if (!members.ok()) return members.status();
-  std::vector<std::string> names;
-  names.reserve(members->elements().size());
-  for (const auto& m : members->elements()) {
-    names.push_back(absl::StrCat(kPeople, m.str()));
+  absl::StatusOr<std::vector<std::vector<storage::v1::PoolCandidate>>> each =
+      CandidatesUnderEach({organization_name});
+  if (!each.ok()) return each.status();
+  return std::move(each->front());
+}
+
+absl::StatusOr<std::vector<std::vector<storage::v1::PoolCandidate>>>
+CandidatePool::CandidatesUnderEach(
+    const std::vector<std::string>& organization_names) {
+  std::vector<RedisCommand> commands;
+  commands.reserve(organization_names.size());
+  for (const std::string& org : organization_names) {
+    commands.push_back({"SMEMBERS", UnderKey(org)});
   }
-  std::sort(names.begin(), names.end());
-  std::vector<storage::v1::PoolCandidate> out;
-  out.reserve(names.size());
-  for (size_t from = 0; from < names.size(); from += kReadBatch) {
+  absl::StatusOr<std::vector<RedisReply>> members = redis_.Pipeline(commands);
+  if (!members.ok()) return members.status();
+  // Each organisation's candidates by name, sorted; and every name once.
+  std::vector<std::vector<std::string>> names_of(organization_names.size());
+  std::vector<std::string> distinct;
+  for (size_t i = 0; i < members->size(); ++i) {
+    for (const auto& m : (*members)[i].elements()) {
+      names_of[i].push_back(absl::StrCat(kPeople, m.str()));
+    }
+    std::sort(names_of[i].begin(), names_of[i].end());
+    distinct.insert(distinct.end(), names_of[i].begin(), names_of[i].end());
+  }
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  absl::flat_hash_map<std::string, storage::v1::PoolCandidate> by_name;
+  by_name.reserve(distinct.size());
+  for (size_t from = 0; from < distinct.size(); from += kReadBatch) {
     std::vector<std::string> batch(
-        names.begin() + from,
-        names.begin() + std::min(names.size(), from + kReadBatch));
+        distinct.begin() + from,
+        distinct.begin() + std::min(distinct.size(), from + kReadBatch));
     absl::StatusOr<std::vector<Stored<storage::v1::PoolCandidate>>> read =
         records_.GetMany<storage::v1::PoolCandidate>(batch);
     if (!read.ok()) return read.status();
-    for (auto& s : *read) out.push_back(std::move(s.message));
+    for (auto& s : *read) {
+      std::string person = s.message.person();
+      by_name.emplace(std::move(person), std::move(s.message));
+    }
+  }
+  std::vector<std::vector<storage::v1::PoolCandidate>> out(
+      organization_names.size());
+  for (size_t i = 0; i < names_of.size(); ++i) {
+    out[i].reserve(names_of[i].size());
+    for (const std::string& name : names_of[i]) {
+      auto it = by_name.find(name);
+      if (it != by_name.end()) out[i].push_back(it->second);
+    }
   }
   return out;
 }

@@ -69,6 +69,13 @@ class CandidatePool {
   absl::StatusOr<std::vector<storage::v1::PoolCandidate>> CandidatesUnder(
       const std::string& organization_name);
 
+  // CandidatesUnder of each of `organization_names`, in their order, in
+  // few round trips: one pipeline of SMEMBERS, then each distinct candidate
+  // read once, in batches of 1000 (a report over a subtree asks for every
+  // organisation, and a candidate counts under all its ancestors).
+  absl::StatusOr<std::vector<std::vector<storage::v1::PoolCandidate>>>
+  CandidatesUnderEach(const std::vector<std::string>& organization_names);
+
  private:
   // "K under:<org id>".
   std::string UnderKey(absl::string_view organization_name) const;

@@ -21,6 +21,7 @@
 #include "services/quota/progress_report.h"
 #include "services/quota/quota_access.h"
 #include "services/quota/quota_change.h"
+#include "services/quota/quota_rpc.h"
 
 namespace partydev::quota {
 namespace {
@@ -241,13 +242,8 @@ absl::Status CreateLaggingCheckpoint(
     return s;
   }
   absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
-      context.projections().Tree();
+      AuthorizedTree(context, call, request.parent(), "parent");
   if (!tree.ok()) return tree.status();
-  if (absl::StatusOr<std::vector<std::string>> path =
-          AuthorizeOrganization(call, **tree, request.parent(), "parent");
-      !path.ok()) {
-    return path.status();
-  }
   // A retry of a request that succeeded answers as the first call did
   // (before the checkpoint it created makes it ALREADY_EXISTS); the caller
   // is checked first.
@@ -407,13 +403,8 @@ absl::Status GetLaggingCheckpoint(
         "name", "must be \"organizations/{org}/laggingCheckpoints/{id}\"");
   }
   absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
-      context.projections().Tree();
+      AuthorizedTree(context, call, parent, "name");
   if (!tree.ok()) return tree.status();
-  if (absl::StatusOr<std::vector<std::string>> path =
-          AuthorizeOrganization(call, **tree, parent, "name");
-      !path.ok()) {
-    return path.status();
-  }
   absl::StatusOr<Stored<v1::LaggingCheckpoint>> stored =
       context.records().Get<v1::LaggingCheckpoint>(request.name());
   if (!stored.ok()) return stored.status();
@@ -426,24 +417,11 @@ absl::Status ListLaggingCheckpoints(
     const v1::ListLaggingCheckpointsRequest& request,
     v1::ListLaggingCheckpointsResponse* response) {
   absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
-      context.projections().Tree();
+      AuthorizedTree(context, call, request.parent(), "parent");
   if (!tree.ok()) return tree.status();
-  if (absl::StatusOr<std::vector<std::string>> path =
-          AuthorizeOrganization(call, **tree, request.parent(), "parent");
-      !path.ok()) {
-    return path.status();
-  }
-  absl::StatusOr<int> page_size = ResolvePageSize(request.page_size());
-  if (!page_size.ok()) return page_size.status();
-  const std::string fingerprint = RequestFingerprint(request);
-  absl::StatusOr<std::string> cursor =
-      DecodePageToken(request.page_token(), fingerprint);
-  if (!cursor.ok()) return cursor.status();
-  int offset = 0;
-  if (!cursor->empty() && (!absl::SimpleAtoi(*cursor, &offset) || offset < 0)) {
-    return WithReason(InvalidField("page_token", "is not valid"),
-                      "INVALID_PAGE_TOKEN");
-  }
+  absl::StatusOr<OffsetPage> page =
+      OffsetPage::Of(request, request.page_size(), request.page_token());
+  if (!page.ok()) return page.status();
   absl::StatusOr<Filter> filter = Filter::Parse(
       request.filter(), *v1::LaggingCheckpoint::descriptor(),
       {"period.term", "period.year", "trigger", "state", "as_of"});
@@ -484,16 +462,9 @@ absl::Status ListLaggingCheckpoints(
       [](const v1::LaggingCheckpoint& a, const v1::LaggingCheckpoint& b) {
         return CivilDayOf(a.as_of()) > CivilDayOf(b.as_of());
       });
-  response->set_total_size(static_cast<int>(matching.size()));
-  const int end =
-      std::min(static_cast<int>(matching.size()), offset + *page_size);
-  for (int i = offset; i < end; ++i) {
+  page->Fill(matching.size(), *response, [&](int i) {
     *response->add_lagging_checkpoints() = std::move(matching[i]);
-  }
-  if (end < static_cast<int>(matching.size())) {
-    response->set_next_page_token(
-        EncodePageToken(std::to_string(end), fingerprint));
-  }
+  });
   return absl::OkStatus();
 }
 

@@ -20,12 +20,11 @@
 #include "services/quota/quota_access.h"
 #include "services/quota/quota_change.h"
 #include "services/quota/quota_lists.h"
+#include "services/quota/quota_rpc.h"
 #include "services/quota/target_store.h"
 
 namespace partydev::quota {
 namespace {
-
-absl::CivilDay TodayDay() { return CivilDayOf(Today()); }
 
 const std::set<std::string>& PlanMaskPaths() {
   static const auto* paths =
@@ -102,30 +101,19 @@ void CheckPlanFigures(const v1::PlanFigures& f, absl::string_view field,
   }
 }
 
-absl::Status StaleEtag(const std::string& given, int64_t version,
-                       const std::string& name) {
-  if (given.empty() || given == EtagOf(version)) return absl::OkStatus();
-  return WithReason(absl::AbortedError(absl::StrCat(
-                        "etag ", given, " is stale; ", name, " is at ",
-                        EtagOf(version), ": read it again")),
-                    "CONCURRENT_CHANGE");
-}
-
 }  // namespace
 
-absl::StatusOr<v1::PlanFigures> ActualPlanFigures(
-    QuotaContext& context, const std::string& organization, int year,
-    absl::CivilDay as_of) {
+v1::PlanFigures ActualPlanFiguresOf(
+    const OrganizationCounts* counts,
+    const std::vector<storage::v1::PoolCandidate>& candidates,
+    const std::string& organization, int year, absl::CivilDay as_of) {
   v1::PlanFigures actual;
   const domain::PeriodSpan span{absl::CivilDay(year, 1, 1),
                                 absl::CivilDay(year, 12, 31)};
   if (as_of < span.start) return actual;
   const absl::CivilDay to = std::min(as_of, span.end);
-  absl::StatusOr<std::vector<OrganizationCounts>> counts =
-      context.projections().admissions()->Counts({organization});
-  if (!counts.ok()) return counts.status();
-  if (!counts->empty()) {
-    const CountSums sums = (*counts)[0].Sum(span.start, to);
+  if (counts != nullptr) {
+    const CountSums sums = counts->Sum(span.start, to);
     actual.set_admitted(sums.counted);
     for (const auto& [category, figures] : sums.categories) {
       if (category == common::v1::CATEGORY_UNSPECIFIED ||
@@ -137,11 +125,8 @@ absl::StatusOr<v1::PlanFigures> ActualPlanFigures(
       c->set_count(figures.counted);
     }
   }
-  absl::StatusOr<std::vector<storage::v1::PoolCandidate>> candidates =
-      context.projections().pool()->CandidatesUnder(organization);
-  if (!candidates.ok()) return candidates.status();
   const PoolFigures pool = domain::ComputePoolFigures(
-      *candidates, organization, span, to, common::v1::CATEGORY_UNSPECIFIED);
+      candidates, organization, span, to, common::v1::CATEGORY_UNSPECIFIED);
   const auto reached = [&pool](common::v1::Stage stage) {
     auto it = pool.reached.find(stage);
     return it == pool.reached.end() ? 0 : it->second;
@@ -152,18 +137,25 @@ absl::StatusOr<v1::PlanFigures> ActualPlanFigures(
   return actual;
 }
 
+absl::StatusOr<v1::PlanFigures> ActualPlanFigures(
+    QuotaContext& context, const std::string& organization, int year,
+    absl::CivilDay as_of) {
+  if (as_of < absl::CivilDay(year, 1, 1)) return v1::PlanFigures();
+  absl::StatusOr<std::vector<OrganizationCounts>> counts =
+      context.projections().admissions()->Counts({organization});
+  if (!counts.ok()) return counts.status();
+  absl::StatusOr<std::vector<storage::v1::PoolCandidate>> candidates =
+      context.projections().pool()->CandidatesUnder(organization);
+  if (!candidates.ok()) return candidates.status();
+  return ActualPlanFiguresOf(counts->empty() ? nullptr : &counts->front(),
+                             *candidates, organization, year, as_of);
+}
+
 PlanServiceImpl::PlanServiceImpl(std::shared_ptr<QuotaContext> context)
     : context_(std::move(context)) {}
 
-#define PARTYDEV_UNARY(Rpc, Request, Response)                              \
-  grpc::ServerUnaryReactor* PlanServiceImpl::Rpc(                           \
-      grpc::CallbackServerContext* context, const Request* request,         \
-      Response* response) {                                                 \
-    return context_->runtime().Unary(                                       \
-        context, #Rpc, [this, request, response](const CallContext& call) { \
-          return Do##Rpc(call, *request, *response);                        \
-        });                                                                 \
-  }
+#define PARTYDEV_UNARY(Rpc, Request, Response) \
+  PARTYDEV_QUOTA_UNARY(PlanServiceImpl, Rpc, Request, Response)
 PARTYDEV_UNARY(GetPlan, v1::GetPlanRequest, v1::Plan)
 PARTYDEV_UNARY(ListPlans, v1::ListPlansRequest, v1::ListPlansResponse)
 PARTYDEV_UNARY(CreatePlan, v1::CreatePlanRequest, v1::Plan)
@@ -188,13 +180,8 @@ absl::Status PlanServiceImpl::DoGetPlan(const CallContext& call,
       ParsePlanName(r.name(), "name");
   if (!name.ok()) return name.status();
   absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
-      context_->projections().Tree();
+      AuthorizedTree(*context_, call, name->first, "name");
   if (!tree.ok()) return tree.status();
-  if (absl::StatusOr<std::vector<std::string>> path =
-          AuthorizeOrganization(call, **tree, name->first, "name");
-      !path.ok()) {
-    return path.status();
-  }
   absl::StatusOr<Stored<v1::Plan>> stored =
       context_->records().Get<v1::Plan>(r.name());
   if (!stored.ok()) return stored.status();
@@ -212,13 +199,8 @@ absl::Status PlanServiceImpl::DoListPlans(const CallContext& call,
       Filter::Parse(r.filter(), *v1::Plan::descriptor(), {"year"});
   if (!filter.ok()) return filter.status();
   absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
-      context_->projections().Tree();
+      AuthorizedTree(*context_, call, r.parent(), "parent");
   if (!tree.ok()) return tree.status();
-  if (absl::StatusOr<std::vector<std::string>> path =
-          AuthorizeOrganization(call, **tree, r.parent(), "parent");
-      !path.ok()) {
-    return path.status();
-  }
   const std::vector<std::string> organizations =
       OrganizationsInScope(**tree, r.parent(), r.scope(), TodayDay());
   // The plan years of every organisation: one pipeline.
@@ -268,13 +250,8 @@ absl::Status PlanServiceImpl::DoCreatePlan(const CallContext& call,
     return s;
   }
   absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
-      context_->projections().Tree();
+      AuthorizedTree(*context_, call, r.parent(), "parent");
   if (!tree.ok()) return tree.status();
-  if (absl::StatusOr<std::vector<std::string>> path =
-          AuthorizeOrganization(call, **tree, r.parent(), "parent");
-      !path.ok()) {
-    return path.status();
-  }
   return RunChange<v1::Plan>(
       *context_, "CreatePlan", r.request_id(), r, out,
       [&](Change& change) -> absl::Status {
@@ -298,13 +275,10 @@ absl::Status PlanServiceImpl::DoCreatePlan(const CallContext& call,
         }
         if (!check.ok()) return check.status();
         const std::string name = PlanName(r.parent(), year);
-        if (absl::StatusOr<Stored<v1::Plan>> existing =
-                context_->records().Get<v1::Plan>(name);
-            existing.ok()) {
-          return absl::AlreadyExistsError(absl::StrCat(
-              name, " already exists (use UpdatePlan to change it)"));
-        } else if (!absl::IsNotFound(existing.status())) {
-          return existing.status();
+        if (absl::Status s =
+                MustNotExist<v1::Plan>(context_->records(), name, "UpdatePlan");
+            !s.ok()) {
+          return s;
         }
         v1::Plan plan;
         plan.set_name(name);
@@ -349,24 +323,15 @@ absl::Status PlanServiceImpl::DoUpdatePlan(const CallContext& call,
     }
   }
   absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
-      context_->projections().Tree();
+      AuthorizedTree(*context_, call, name->first, "plan.name");
   if (!tree.ok()) return tree.status();
-  if (absl::StatusOr<std::vector<std::string>> path =
-          AuthorizeOrganization(call, **tree, name->first, "plan.name");
-      !path.ok()) {
-    return path.status();
-  }
   return RunChange<v1::Plan>(
       *context_, "UpdatePlan", r.request_id(), r, out,
       [&](Change& change) -> absl::Status {
         const v1::Plan& in = r.plan();
         absl::StatusOr<Stored<v1::Plan>> stored =
-            context_->records().Get<v1::Plan>(in.name());
+            ReadForUpdate(context_->records(), in);
         if (!stored.ok()) return stored.status();
-        if (absl::Status s = StaleEtag(in.etag(), stored->version, in.name());
-            !s.ok()) {
-          return s;
-        }
         v1::Plan plan = stored->message;
         v1::PlanFigures& planned = *plan.mutable_planned();
         for (const std::string& path : r.update_mask().paths()) {

@@ -13,12 +13,15 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/service_runtime.h"
 #include "partydev/quota/v1/plans.grpc.pb.h"
+#include "partydev/storage/v1/projections.pb.h"
+#include "services/quota/admission_ledger.h"
 #include "services/quota/quota_context.h"
 
 namespace partydev::quota {
@@ -33,6 +36,13 @@ namespace partydev::quota {
 absl::StatusOr<v1::PlanFigures> ActualPlanFigures(
     QuotaContext& context, const std::string& organization, int year,
     absl::CivilDay as_of);
+
+// The same from what was read already (reports read many organisations at
+// once): the organisation's counts (nullptr: none) and its candidates.
+v1::PlanFigures ActualPlanFiguresOf(
+    const OrganizationCounts* counts,
+    const std::vector<storage::v1::PoolCandidate>& candidates,
+    const std::string& organization, int year, absl::CivilDay as_of);
 
 class PlanServiceImpl final : public v1::PlanService::CallbackService {
  public:

@@ -129,12 +129,13 @@ enum class Outcome { kApplied, kDuplicate, kIgnored };
 
 class Projections::Impl {
  public:
-  Impl(RedisClient& redis, ProjectionsOptions options,
+  Impl(RedisClient& redis, RedisClient& source, ProjectionsOptions options,
        const domain::QuotaRuleSetRegistry& rules)
       : redis_(redis),
+        source_(source),
         options_(std::move(options)),
         rules_(rules),
-        streams_(redis) {
+        streams_(source) {
     AddState(Kind::kOrganizations, "organizations",
              "The organisation tree with its history, from membership's "
              "organisation created, updated, moved, merged, split and "
@@ -211,7 +212,7 @@ class Projections::Impl {
     consumer_options.block = absl::Milliseconds(500);
     consumer_options.parked_stream = s->parked_stream;
     s->consumer = std::make_unique<EventConsumer>(
-        redis_, consumer_options,
+        source_, consumer_options,
         [this, raw](const StreamEntry& entry, const events::v1::Event& event) {
           return HandleLive(*raw, entry.id, event);
         });
@@ -300,10 +301,20 @@ class Projections::Impl {
     return reply->integer() == 1;
   }
 
-  absl::StatusOr<Outcome> Duplicate(const Generation& g) {
+  // An event already applied: counted in the generation's statistics and,
+  // for the ledger, on the admission record it made (its
+  // duplicate_deliveries, for the audit).
+  absl::StatusOr<Outcome> Duplicate(const State& s, const Generation& g,
+                                    const events::v1::Event& event) {
     absl::StatusOr<RedisReply> reply =
         redis_.Command({"HINCRBY", g.StatsKey(), "duplicates", "1"});
     if (!reply.ok()) return reply.status();
+    if (s.kind == Kind::kAdmissions) {
+      if (absl::Status recorded = g.ledger->RecordDuplicate(event);
+          !recorded.ok()) {
+        return recorded;
+      }
+    }
     return Outcome::kDuplicate;
   }
 
@@ -320,7 +331,7 @@ class Projections::Impl {
       if (relevant) {
         absl::StatusOr<bool> seen = MarkerExists(marker);
         if (!seen.ok()) return seen.status();
-        if (*seen) return Duplicate(g);
+        if (*seen) return Duplicate(s, g, event);
       }
       AtomicWrite write;
       absl::StatusOr<bool> staged = Stage(s, g, entry_id, event, write);
@@ -329,7 +340,7 @@ class Projections::Impl {
       if (!relevant) {
         absl::StatusOr<bool> seen = MarkerExists(marker);
         if (!seen.ok()) return seen.status();
-        if (*seen) return Duplicate(g);
+        if (*seen) return Duplicate(s, g, event);
       }
       write.Expect(marker, 0);
       write.Put(marker, entry_id);
@@ -358,7 +369,8 @@ class Projections::Impl {
       last = committed.status();
       absl::StatusOr<bool> seen = MarkerExists(marker);
       if (!seen.ok()) return seen.status();
-      if (*seen) return Duplicate(g);  // applied meanwhile by another reader
+      if (*seen)
+        return Duplicate(s, g, event);  // applied meanwhile by another reader
       if (live &&
           absl::StrContains(committed.status().message(), s.pointer_key)) {
         return committed.status();  // swapped: the caller re-reads the pointer
@@ -460,9 +472,12 @@ class Projections::Impl {
         {"HMGET", g->LastKey(), "v", "d"},
         {"HMGET", s.rebuild_key, "v", "d"},
         {"EXISTS", s.alive_key},
-        {"XLEN", s.parked_stream},
     });
     if (!replies.ok()) return replies.status();
+    absl::StatusOr<RedisReply> parked =
+        source_.Command({"XLEN", s.parked_stream});
+    if (!parked.ok()) return parked.status();
+    replies->push_back(*std::move(parked));
     for (const RedisReply& r : *replies) {
       if (r.is_error()) return absl::InternalError("redis: " + r.str());
     }
@@ -899,6 +914,7 @@ class Projections::Impl {
   }
 
   RedisClient& redis_;
+  RedisClient& source_;  // membership's stream, its groups, parked entries
   const ProjectionsOptions options_;
   const domain::QuotaRuleSetRegistry& rules_;
   Streams streams_;
@@ -909,9 +925,10 @@ class Projections::Impl {
   bool running_ ABSL_GUARDED_BY(lifecycle_mu_) = false;
 };
 
-Projections::Projections(RedisClient& redis, ProjectionsOptions options,
+Projections::Projections(RedisClient& redis, RedisClient& source,
+                         ProjectionsOptions options,
                          const domain::QuotaRuleSetRegistry& rules)
-    : impl_(std::make_unique<Impl>(redis, std::move(options), rules)) {}
+    : impl_(std::make_unique<Impl>(redis, source, std::move(options), rules)) {}
 
 Projections::~Projections() = default;
 

@@ -83,7 +83,11 @@ struct ProjectionsOptions {
 
 class Projections {
  public:
-  Projections(RedisClient& redis, ProjectionsOptions options,
+  // `redis` holds quotad's keys; `source` holds membership's stream (the
+  // same client when both live on one Redis). The consumer groups and the
+  // parked entries live beside the stream they belong to.
+  Projections(RedisClient& redis, RedisClient& source,
+              ProjectionsOptions options,
               const domain::QuotaRuleSetRegistry& rules);
   ~Projections();  // Stop()s
 

@@ -31,7 +31,7 @@ class QuotaContext {
         rules_(std::move(rules)),
         records_(runtime.redis(), prefix_),
         targets_(records_),
-        projections_(runtime.redis(),
+        projections_(runtime.redis(), runtime.membership_redis(),
                      {prefix_,
                       HashTaggedPrefix(runtime.config().membership_key_prefix) +
                           "events",

@@ -1,6 +1,8 @@
 #include "services/quota/report_service.h"
 
 #include <algorithm>
+#include <functional>
+#include <map>
 #include <numeric>
 #include <string>
 #include <utility>
@@ -26,42 +28,6 @@ namespace {
 
 // At most this many bytes per CsvChunk (progress.proto).
 constexpr size_t kChunkBytes = 64 * 1024;
-
-// The offset a page token resumes at.
-struct Page {
-  int size = 0;
-  int offset = 0;
-  std::string fingerprint;
-};
-
-absl::StatusOr<Page> PageOf(const google::protobuf::Message& request,
-                            int page_size, const std::string& page_token) {
-  Page page;
-  absl::StatusOr<int> size = ResolvePageSize(page_size);
-  if (!size.ok()) return size.status();
-  page.size = *size;
-  page.fingerprint = RequestFingerprint(request);
-  absl::StatusOr<std::string> cursor =
-      DecodePageToken(page_token, page.fingerprint);
-  if (!cursor.ok()) return cursor.status();
-  if (!cursor->empty() &&
-      (!absl::SimpleAtoi(*cursor, &page.offset) || page.offset < 0)) {
-    return WithReason(InvalidField("page_token", "is not valid"),
-                      "INVALID_PAGE_TOKEN");
-  }
-  return page;
-}
-
-// [begin, end) of a list of `total` for `page`, and the next token.
-std::pair<int, int> Slice(const Page& page, int total,
-                          std::string* next_page_token) {
-  const int begin = std::min(page.offset, total);
-  const int end = std::min(total, begin + page.size);
-  if (end < total) {
-    *next_page_token = EncodePageToken(std::to_string(end), page.fingerprint);
-  }
-  return {begin, end};
-}
 
 v1::OrganizationScope OrDefault(v1::OrganizationScope scope,
                                 v1::OrganizationScope fallback) {
@@ -356,8 +322,8 @@ absl::Status ComputeProgressReport(QuotaContext& context,
                                    const CallContext& call,
                                    const v1::ComputeProgressRequest& request,
                                    v1::ProgressReport* response) {
-  absl::StatusOr<Page> page =
-      PageOf(request, request.page_size(), request.page_token());
+  absl::StatusOr<OffsetPage> page =
+      OffsetPage::Of(request, request.page_size(), request.page_token());
   if (!page.ok()) return page.status();
   absl::StatusOr<ProgressResult> result =
       ComputeProgressRows(context, call, ProgressQueryOf(request));
@@ -367,14 +333,9 @@ absl::Status ComputeProgressReport(QuotaContext& context,
   if (!rows.ok()) return rows.status();
   result->FillMetadata(*response);
   *response->mutable_root() = result->Row(result->root);
-  const int total = static_cast<int>(rows->size());
-  response->set_total_size(total);
-  std::string next;
-  auto [begin, end] = Slice(*page, total, &next);
-  for (int i = begin; i < end; ++i) {
+  page->Fill(static_cast<int>(rows->size()), *response, [&](int i) {
     *response->add_rows() = result->Row(result->rows[(*rows)[i]]);
-  }
-  response->set_next_page_token(next);
+  });
   return absl::OkStatus();
 }
 
@@ -382,8 +343,8 @@ absl::Status ComputeCandidatePoolReport(
     QuotaContext& context, const CallContext& call,
     const v1::ComputeCandidatePoolRequest& request,
     v1::CandidatePoolReport* response) {
-  absl::StatusOr<Page> page =
-      PageOf(request, request.page_size(), request.page_token());
+  absl::StatusOr<OffsetPage> page =
+      OffsetPage::Of(request, request.page_size(), request.page_token());
   if (!page.ok()) return page.status();
   if (request.category() != common::v1::CATEGORY_UNSPECIFIED &&
       !common::v1::Category_IsValid(request.category())) {
@@ -402,16 +363,19 @@ absl::Status ComputeCandidatePoolReport(
   const v1::PoolRules& rules = result->rule_set->pool();
   const int year = result->period.year();
 
-  auto build =
-      [&](const ProgressEntry& e) -> absl::StatusOr<v1::CandidatePoolRow> {
+  // The row of one organisation from what was read for it.
+  struct RowInput {
+    const std::vector<storage::v1::PoolCandidate>* candidates;
+    const OrganizationCounts* year_counts;
+    const Stored<v1::Plan>* plan;
+  };
+  auto build = [&](const ProgressEntry& e, const RowInput& in) {
     v1::CandidatePoolRow row;
     *row.mutable_organization() =
         InfoOf(*result->tree, e.name, result->as_of, e.depth);
-    absl::StatusOr<std::vector<storage::v1::PoolCandidate>> candidates =
-        context.projections().pool()->CandidatesUnder(e.name);
-    if (!candidates.ok()) return candidates.status();
-    const domain::PoolFigures f = domain::ComputePoolFigures(
-        *candidates, e.name, result->span, result->as_of, request.category());
+    const domain::PoolFigures f =
+        domain::ComputePoolFigures(*in.candidates, e.name, result->span,
+                                   result->as_of, request.category());
     for (common::v1::Stage s : domain::PipelineStages()) {
       v1::StageCount* at = row.add_at_stage();
       at->set_stage(s);
@@ -441,40 +405,88 @@ absl::Status ComputeCandidatePoolReport(
                            f.certified_pool > 0 &&
                            ratio < rules.low_conversion_ratio());
     if (year != 0) {
-      const std::string plan_name = absl::StrCat(e.name, "/plans/", year);
-      absl::StatusOr<Stored<v1::Plan>> plan =
-          context.records().Get<v1::Plan>(plan_name);
-      if (plan.ok()) {
-        row.set_plan(plan_name);
-        *row.mutable_planned() = plan->message.planned();
-      } else if (!absl::IsNotFound(plan.status())) {
-        return plan.status();
+      if (in.plan != nullptr) {
+        row.set_plan(in.plan->message.name());
+        *row.mutable_planned() = in.plan->message.planned();
       }
-      absl::StatusOr<v1::PlanFigures> actual = ActualPlanFigures(
-          context, e.name, year,
+      *row.mutable_actual() = ActualPlanFiguresOf(
+          in.year_counts, *in.candidates, e.name, year,
           std::min(result->as_of, absl::CivilDay(year, 12, 31)));
-      if (!actual.ok()) return actual.status();
-      *row.mutable_actual() = *std::move(actual);
     }
     return row;
   };
+  // Builds the rows of `entries` reading, per batch of organisations, their
+  // candidates, yearly counts and plans in a few round trips.
+  constexpr size_t kOrganizationsPerRead = 500;
+  auto build_all = [&](const std::vector<const ProgressEntry*>& entries,
+                       const std::function<void(v1::CandidatePoolRow)>& emit)
+      -> absl::Status {
+    for (size_t from = 0; from < entries.size();
+         from += kOrganizationsPerRead) {
+      if (call.Cancelled()) {
+        return absl::CancelledError("the report was cancelled");
+      }
+      const size_t to = std::min(entries.size(), from + kOrganizationsPerRead);
+      std::vector<std::string> names;
+      for (size_t i = from; i < to; ++i) names.push_back(entries[i]->name);
+      absl::StatusOr<std::vector<std::vector<storage::v1::PoolCandidate>>>
+          candidates = context.projections().pool()->CandidatesUnderEach(names);
+      if (!candidates.ok()) return candidates.status();
+      std::vector<OrganizationCounts> counts;
+      std::map<std::string, Stored<v1::Plan>> plans;
+      if (year != 0) {
+        absl::StatusOr<std::vector<OrganizationCounts>> read =
+            context.projections().admissions()->Counts(names);
+        if (!read.ok()) return read.status();
+        counts = *std::move(read);
+        std::vector<std::string> plan_names;
+        for (const std::string& n : names) {
+          plan_names.push_back(absl::StrCat(n, "/plans/", year));
+        }
+        absl::StatusOr<std::vector<Stored<v1::Plan>>> stored =
+            context.records().GetMany<v1::Plan>(plan_names);
+        if (!stored.ok()) return stored.status();
+        for (Stored<v1::Plan>& p : *stored) {
+          std::string organization = p.message.organization();
+          plans.emplace(std::move(organization), std::move(p));
+        }
+      }
+      for (size_t i = from; i < to; ++i) {
+        auto plan = plans.find(entries[i]->name);
+        emit(build(*entries[i],
+                   {&(*candidates)[i - from],
+                    i - from < counts.size() ? &counts[i - from] : nullptr,
+                    plan == plans.end() ? nullptr : &plan->second}));
+      }
+    }
+    return absl::OkStatus();
+  };
 
-  absl::StatusOr<v1::CandidatePoolRow> root = build(result->root);
-  if (!root.ok()) return root.status();
-  std::vector<v1::CandidatePoolRow> rows;
-  rows.reserve(result->rows.size());
   absl::StatusOr<Filter> filter =
       Filter::Parse(request.filter(), *v1::CandidatePoolRow::descriptor(),
                     {"low_conversion", "organization.grassroots",
                      "organization.level", "organization.sector_tags"});
   if (!filter.ok()) return filter.status();
-  for (const ProgressEntry& e : result->rows) {
-    if (call.Cancelled())
-      return absl::CancelledError("the report was cancelled");
-    absl::StatusOr<v1::CandidatePoolRow> row = build(e);
-    if (!row.ok()) return row.status();
-    if (!filter->Matches(*row)) continue;
-    rows.push_back(*std::move(row));
+  v1::CandidatePoolRow root;
+  if (absl::Status s = build_all(
+          {&result->root},
+          [&root](v1::CandidatePoolRow row) { root = std::move(row); });
+      !s.ok()) {
+    return s;
+  }
+  std::vector<const ProgressEntry*> entries;
+  entries.reserve(result->rows.size());
+  for (const ProgressEntry& e : result->rows) entries.push_back(&e);
+  std::vector<v1::CandidatePoolRow> rows;
+  rows.reserve(result->rows.size());
+  if (absl::Status s = build_all(entries,
+                                 [&](v1::CandidatePoolRow row) {
+                                   if (filter->Matches(row)) {
+                                     rows.push_back(std::move(row));
+                                   }
+                                 });
+      !s.ok()) {
+    return s;
   }
   const std::string order = NormalizeOrderBy(request.order_by());
   if (order.empty() || order == "path") {
@@ -493,13 +505,9 @@ absl::Status ComputeCandidatePoolReport(
                         "must be one of \"path\", \"admission_to_pool_ratio\", "
                         "\"certified_pool desc\"");
   }
-  *response->mutable_root() = *std::move(root);
-  const int total = static_cast<int>(rows.size());
-  response->set_total_size(total);
-  std::string next;
-  auto [begin, end] = Slice(*page, total, &next);
-  for (int i = begin; i < end; ++i) *response->add_rows() = std::move(rows[i]);
-  response->set_next_page_token(next);
+  *response->mutable_root() = std::move(root);
+  page->Fill(static_cast<int>(rows.size()), *response,
+             [&](int i) { *response->add_rows() = std::move(rows[i]); });
   *response->mutable_period() = result->period;
   *response->mutable_as_of() = FromCivilDay(result->as_of);
   response->set_low_conversion_ratio(rules.low_conversion_ratio());
@@ -516,8 +524,8 @@ absl::Status FindLaggingOrganizations(
     QuotaContext& context, const CallContext& call,
     const v1::FindLaggingOrganizationsRequest& request,
     v1::LaggingList* response) {
-  absl::StatusOr<Page> page =
-      PageOf(request, request.page_size(), request.page_token());
+  absl::StatusOr<OffsetPage> page =
+      OffsetPage::Of(request, request.page_size(), request.page_token());
   if (!page.ok()) return page.status();
   absl::StatusOr<Filter> filter =
       Filter::Parse(request.filter(), *v1::LaggingOrganization::descriptor(),
@@ -595,15 +603,8 @@ absl::Status FindLaggingOrganizations(
   }
   *response = list;
   response->clear_organizations();
-  response->clear_next_page_token();
-  const int total = static_cast<int>(rows.size());
-  response->set_total_size(total);
-  std::string next;
-  auto [begin, end] = Slice(*page, total, &next);
-  for (int i = begin; i < end; ++i) {
-    *response->add_organizations() = o[rows[i]];
-  }
-  response->set_next_page_token(next);
+  page->Fill(static_cast<int>(rows.size()), *response,
+             [&](int i) { *response->add_organizations() = o[rows[i]]; });
   return absl::OkStatus();
 }
 

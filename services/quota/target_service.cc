@@ -23,43 +23,10 @@
 #include "services/quota/quota_access.h"
 #include "services/quota/quota_change.h"
 #include "services/quota/quota_lists.h"
+#include "services/quota/quota_rpc.h"
 
 namespace partydev::quota {
 namespace {
-
-absl::CivilDay TodayDay() { return CivilDayOf(Today()); }
-
-absl::Status StaleEtag(const std::string& given, int64_t version,
-                       const std::string& name) {
-  if (given.empty() || given == EtagOf(version)) return absl::OkStatus();
-  return WithReason(absl::AbortedError(absl::StrCat(
-                        "etag ", given, " is stale; ", name, " is at ",
-                        EtagOf(version), ": read it again")),
-                    "CONCURRENT_CHANGE");
-}
-
-// INVALID_ARGUMENT unless every path of `mask` is one of `allowed`.
-absl::Status CheckMask(const google::protobuf::FieldMask& mask,
-                       const std::set<std::string>& allowed) {
-  if (mask.paths().empty()) {
-    return InvalidField(
-        "update_mask",
-        absl::StrCat("is required (", absl::StrJoin(allowed, ", "), ")"));
-  }
-  for (const std::string& path : mask.paths()) {
-    if (allowed.count(path) == 0) {
-      return InvalidField("update_mask",
-                          absl::StrCat("\"", path, "\" cannot be changed; use ",
-                                       absl::StrJoin(allowed, ", ")));
-    }
-  }
-  return absl::OkStatus();
-}
-
-bool Masked(const google::protobuf::FieldMask& mask, absl::string_view path) {
-  return std::find(mask.paths().begin(), mask.paths().end(), path) !=
-         mask.paths().end();
-}
 
 // The checks of a term's own fields.
 void CheckTerm(const v1::Term& term, absl::string_view field,
@@ -162,6 +129,103 @@ absl::StatusOr<std::optional<Stored<v1::Term>>> FindTerm(
   return std::optional<Stored<v1::Term>>();
 }
 
+// What the term and yearly targets share: both are an organisation's own
+// figures (from its resolution) beside those allocated to it from above,
+// with the effective figure chosen by the rule set's precedence.
+
+template <typename Target>
+void FillEffectiveOf(Target& target, v1::TargetPrecedence precedence) {
+  const EffectiveTarget e = EffectiveOf(target, precedence);
+  target.clear_effective();
+  if (e.source != v1::TARGET_SOURCE_NONE) {
+    *target.mutable_effective() = e.figures;
+  }
+  target.set_effective_source(e.source);
+}
+
+// The stored targets among `names` that match `filter` (effective figures
+// filled first, so they can be filtered on), and the page of them that
+// `request` asks for.
+template <typename Target>
+struct MatchedTargets {
+  std::vector<Target> targets;
+  PageSpan page;
+};
+
+template <typename Target>
+absl::StatusOr<MatchedTargets<Target>> MatchTargets(
+    RecordStore& records, const std::vector<std::string>& names,
+    const Filter& filter, v1::TargetPrecedence precedence,
+    const google::protobuf::Message& request, int page_size,
+    const std::string& page_token) {
+  absl::StatusOr<std::vector<Stored<Target>>> stored =
+      records.GetMany<Target>(names);
+  if (!stored.ok()) return stored.status();
+  MatchedTargets<Target> out;
+  std::vector<std::string> matched_names;
+  for (Stored<Target>& s : *stored) {
+    FillEffectiveOf(s.message, precedence);
+    if (!filter.Matches(s.message)) continue;
+    matched_names.push_back(s.message.name());
+    out.targets.push_back(std::move(s.message));
+  }
+  absl::StatusOr<PageSpan> page =
+      PageOf(request, page_size, page_token, matched_names);
+  if (!page.ok()) return page.status();
+  out.page = *std::move(page);
+  return out;
+}
+
+// The own figures of a new target (request field `field`): required, and
+// valid (domain::ValidateFigures).
+template <typename Target>
+std::vector<RuleViolation> CheckNewOwn(const Target& in,
+                                       const std::string& field,
+                                       FieldChecker& check) {
+  if (!in.has_own()) {
+    check.Add(field, "is required");
+    return {};
+  }
+  return domain::ValidateFigures(in.own(), field, check);
+}
+
+// A new target `name` of `organization` in `term`, from the request's `in`.
+template <typename Target>
+Target NewTarget(const Target& in, const std::string& name,
+                 const std::string& organization, const std::string& term,
+                 const common::v1::ChangeStamp& stamp) {
+  Target target;
+  target.set_name(name);
+  target.set_organization(organization);
+  target.set_term(term);
+  *target.mutable_own() = in.own();
+  domain::SortCategories(*target.mutable_own());
+  target.set_note(in.note());
+  *target.mutable_create_stamp() = stamp;
+  *target.mutable_update_stamp() = stamp;
+  return target;
+}
+
+// Applies the "own" and "note" paths of `mask` from `in` to `target`; new
+// own figures (request field `field`) are validated.
+template <typename Target>
+std::vector<RuleViolation> UpdateOwnAndNote(
+    const Target& in, const google::protobuf::FieldMask& mask,
+    const std::string& field, Target& target, FieldChecker& check) {
+  std::vector<RuleViolation> unmet;
+  if (InMask(mask, "own")) {
+    if (in.has_own()) {
+      unmet = domain::ValidateFigures(in.own(), field, check);
+      *target.mutable_own() = in.own();
+      domain::SortCategories(*target.mutable_own());
+    } else {
+      target.clear_own();
+    }
+  }
+  if (InMask(mask, "note")) target.set_note(in.note());
+  return unmet;
+}
+
 }  // namespace
 
 absl::StatusOr<TargetName> ParseTargetName(const std::string& name,
@@ -191,19 +255,11 @@ absl::StatusOr<TargetName> ParseTargetName(const std::string& name,
 }
 
 void FillEffective(v1::TermTarget& target, v1::TargetPrecedence precedence) {
-  const EffectiveTarget e = EffectiveOf(target, precedence);
-  target.clear_effective();
-  if (e.source != v1::TARGET_SOURCE_NONE)
-    *target.mutable_effective() = e.figures;
-  target.set_effective_source(e.source);
+  FillEffectiveOf(target, precedence);
 }
 
 void FillEffective(v1::YearTarget& target, v1::TargetPrecedence precedence) {
-  const EffectiveTarget e = EffectiveOf(target, precedence);
-  target.clear_effective();
-  if (e.source != v1::TARGET_SOURCE_NONE)
-    *target.mutable_effective() = e.figures;
-  target.set_effective_source(e.source);
+  FillEffectiveOf(target, precedence);
 }
 
 v1::TargetPrecedence PrecedenceOn(const QuotaContext& context,
@@ -216,15 +272,8 @@ v1::TargetPrecedence PrecedenceOn(const QuotaContext& context,
 TargetServiceImpl::TargetServiceImpl(std::shared_ptr<QuotaContext> context)
     : context_(std::move(context)) {}
 
-#define PARTYDEV_UNARY(Rpc, Request, Response)                              \
-  grpc::ServerUnaryReactor* TargetServiceImpl::Rpc(                         \
-      grpc::CallbackServerContext* context, const Request* request,         \
-      Response* response) {                                                 \
-    return context_->runtime().Unary(                                       \
-        context, #Rpc, [this, request, response](const CallContext& call) { \
-          return Do##Rpc(call, *request, *response);                        \
-        });                                                                 \
-  }
+#define PARTYDEV_UNARY(Rpc, Request, Response) \
+  PARTYDEV_QUOTA_UNARY(TargetServiceImpl, Rpc, Request, Response)
 PARTYDEV_UNARY(GetTerm, v1::GetTermRequest, v1::Term)
 PARTYDEV_UNARY(ListTerms, v1::ListTermsRequest, v1::ListTermsResponse)
 PARTYDEV_UNARY(CreateTerm, v1::CreateTermRequest, v1::Term)
@@ -369,8 +418,9 @@ absl::Status TargetServiceImpl::DoUpdateTerm(const CallContext& call,
                                          ? "is required"
                                          : "must be \"terms/{term}\"");
   }
-  if (absl::Status s = CheckMask(r.update_mask(), {"display_name", "start_date",
-                                                   "end_date", "description"});
+  if (absl::Status s = CheckUpdateMask(
+          r.update_mask(),
+          {"display_name", "start_date", "end_date", "description"});
       !s.ok()) {
     return s;
   }
@@ -384,22 +434,22 @@ absl::Status TargetServiceImpl::DoUpdateTerm(const CallContext& call,
             targets.GetTerm(r.term().name());
         if (!stored.ok()) return stored.status();
         if (absl::Status s =
-                StaleEtag(r.term().etag(), stored->version, r.term().name());
+                CheckEtag(r.term().etag(), stored->version, r.term().name());
             !s.ok()) {
           return s;
         }
         v1::Term term = stored->message;
         const auto& mask = r.update_mask();
-        if (Masked(mask, "display_name")) {
+        if (InMask(mask, "display_name")) {
           term.set_display_name(r.term().display_name());
         }
-        if (Masked(mask, "start_date")) {
+        if (InMask(mask, "start_date")) {
           *term.mutable_start_date() = r.term().start_date();
         }
-        if (Masked(mask, "end_date")) {
+        if (InMask(mask, "end_date")) {
           *term.mutable_end_date() = r.term().end_date();
         }
-        if (Masked(mask, "description")) {
+        if (InMask(mask, "description")) {
           term.set_description(r.term().description());
         }
         FieldChecker check;
@@ -470,13 +520,8 @@ absl::Status TargetServiceImpl::DoGetTermTarget(
   absl::StatusOr<TargetName> name = ParseTargetName(r.name(), false, "name");
   if (!name.ok()) return name.status();
   absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
-      context_->projections().Tree();
+      AuthorizedTree(*context_, call, name->organization, "name");
   if (!tree.ok()) return tree.status();
-  if (absl::StatusOr<std::vector<std::string>> path =
-          AuthorizeOrganization(call, **tree, name->organization, "name");
-      !path.ok()) {
-    return path.status();
-  }
   absl::StatusOr<Stored<v1::TermTarget>> stored =
       context_->records().Get<v1::TermTarget>(r.name());
   if (!stored.ok()) return stored.status();
@@ -496,13 +541,8 @@ absl::Status TargetServiceImpl::DoListTermTargets(
       r.filter(), *v1::TermTarget::descriptor(), {"term", "effective_source"});
   if (!filter.ok()) return filter.status();
   absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
-      context_->projections().Tree();
+      AuthorizedTree(*context_, call, r.parent(), "parent");
   if (!tree.ok()) return tree.status();
-  if (absl::StatusOr<std::vector<std::string>> path =
-          AuthorizeOrganization(call, **tree, r.parent(), "parent");
-      !path.ok()) {
-    return path.status();
-  }
   const absl::CivilDay today = TodayDay();
   absl::StatusOr<std::vector<v1::Term>> terms = context_->targets().Terms();
   if (!terms.ok()) return terms.status();
@@ -513,29 +553,19 @@ absl::Status TargetServiceImpl::DoListTermTargets(
       names.push_back(TermTargetName(org, TermIdOf(term.name())));
     }
   }
-  absl::StatusOr<std::vector<Stored<v1::TermTarget>>> stored =
-      context_->records().GetMany<v1::TermTarget>(names);
-  if (!stored.ok()) return stored.status();
   const v1::TargetPrecedence precedence = PrecedenceOn(*context_, today);
-  std::vector<v1::TermTarget> matched;
-  std::vector<std::string> matched_names;
-  for (Stored<v1::TermTarget>& s : *stored) {
-    FillEffective(s.message, precedence);
-    if (!filter->Matches(s.message)) continue;
-    matched_names.push_back(s.message.name());
-    matched.push_back(std::move(s.message));
+  absl::StatusOr<MatchedTargets<v1::TermTarget>> matched =
+      MatchTargets<v1::TermTarget>(context_->records(), names, *filter,
+                                   precedence, r, r.page_size(),
+                                   r.page_token());
+  if (!matched.ok()) return matched.status();
+  for (size_t i = matched->page.begin; i < matched->page.end; ++i) {
+    v1::TermTarget& target = matched->targets[i];
+    if (absl::Status s = FillYearsTotal(target, precedence); !s.ok()) return s;
+    *out.add_term_targets() = std::move(target);
   }
-  absl::StatusOr<PageSpan> page =
-      PageOf(r, r.page_size(), r.page_token(), matched_names);
-  if (!page.ok()) return page.status();
-  for (size_t i = page->begin; i < page->end; ++i) {
-    if (absl::Status s = FillYearsTotal(matched[i], precedence); !s.ok()) {
-      return s;
-    }
-    *out.add_term_targets() = std::move(matched[i]);
-  }
-  out.set_next_page_token(page->next_page_token);
-  out.set_total_size(static_cast<int>(matched.size()));
+  out.set_next_page_token(matched->page.next_page_token);
+  out.set_total_size(static_cast<int>(matched->targets.size()));
   return absl::OkStatus();
 }
 
@@ -546,13 +576,8 @@ absl::Status TargetServiceImpl::DoCreateTermTarget(
     return s;
   }
   absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
-      context_->projections().Tree();
+      AuthorizedTree(*context_, call, r.parent(), "parent");
   if (!tree.ok()) return tree.status();
-  if (absl::StatusOr<std::vector<std::string>> path =
-          AuthorizeOrganization(call, **tree, r.parent(), "parent");
-      !path.ok()) {
-    return path.status();
-  }
   return RunChange<v1::TermTarget>(
       *context_, "CreateTermTarget", r.request_id(), r, out,
       [&](Change& change) -> absl::Status {
@@ -563,12 +588,8 @@ absl::Status TargetServiceImpl::DoCreateTermTarget(
           check.Add("term_target_id", "is not a term id");
         }
         const v1::TermTarget& in = r.term_target();
-        std::vector<RuleViolation> unmet;
-        if (!in.has_own()) {
-          check.Add("term_target.own", "is required");
-        } else {
-          unmet = domain::ValidateFigures(in.own(), "term_target.own", check);
-        }
+        std::vector<RuleViolation> unmet =
+            CheckNewOwn(in, "term_target.own", check);
         CheckDecisionRef(in.resolution(), "term_target.resolution", true,
                          check);
         if (!check.ok()) return check.status();
@@ -577,24 +598,14 @@ absl::Status TargetServiceImpl::DoCreateTermTarget(
         if (!term.ok()) return term.status();
         if (!unmet.empty()) return RulesViolated(std::move(unmet));
         const std::string name = TermTargetName(r.parent(), r.term_target_id());
-        absl::StatusOr<Stored<v1::TermTarget>> existing =
-            context_->records().Get<v1::TermTarget>(name);
-        if (existing.ok()) {
-          return absl::AlreadyExistsError(absl::StrCat(
-              name, " already exists (use UpdateTermTarget to change it)"));
-        }
-        if (!absl::IsNotFound(existing.status())) return existing.status();
-        v1::TermTarget target;
-        target.set_name(name);
-        target.set_organization(r.parent());
-        target.set_term((*term)->message.name());
-        *target.mutable_own() = in.own();
-        domain::SortCategories(*target.mutable_own());
+        if (absl::Status s = MustNotExist<v1::TermTarget>(
+                context_->records(), name, "UpdateTermTarget");
+            !s.ok())
+          return s;
+        v1::TermTarget target =
+            NewTarget(in, name, r.parent(), (*term)->message.name(),
+                      Stamp(call, r.request_id(), ""));
         *target.mutable_resolution() = in.resolution();
-        target.set_note(in.note());
-        const common::v1::ChangeStamp stamp = Stamp(call, r.request_id(), "");
-        *target.mutable_create_stamp() = stamp;
-        *target.mutable_update_stamp() = stamp;
         const v1::TargetPrecedence precedence =
             PrecedenceOn(*context_, TodayDay());
         FillEffective(target, precedence);
@@ -622,50 +633,32 @@ absl::Status TargetServiceImpl::DoUpdateTermTarget(
       ParseTargetName(r.term_target().name(), false, "term_target.name");
   if (!name.ok()) return name.status();
   if (absl::Status s =
-          CheckMask(r.update_mask(), {"own", "resolution", "note"});
+          CheckUpdateMask(r.update_mask(), {"own", "resolution", "note"});
       !s.ok()) {
     return s;
   }
   absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
-      context_->projections().Tree();
+      AuthorizedTree(*context_, call, name->organization, "term_target.name");
   if (!tree.ok()) return tree.status();
-  if (absl::StatusOr<std::vector<std::string>> path = AuthorizeOrganization(
-          call, **tree, name->organization, "term_target.name");
-      !path.ok()) {
-    return path.status();
-  }
   return RunChange<v1::TermTarget>(
       *context_, "UpdateTermTarget", r.request_id(), r, out,
       [&](Change& change) -> absl::Status {
         const v1::TermTarget& in = r.term_target();
         absl::StatusOr<Stored<v1::TermTarget>> stored =
-            context_->records().Get<v1::TermTarget>(in.name());
+            ReadForUpdate(context_->records(), in);
         if (!stored.ok()) return stored.status();
-        if (absl::Status s = StaleEtag(in.etag(), stored->version, in.name());
-            !s.ok()) {
-          return s;
-        }
         v1::TermTarget target = stored->message;
         const auto& mask = r.update_mask();
         FieldChecker check;
-        std::vector<RuleViolation> unmet;
-        if (Masked(mask, "own")) {
-          if (in.has_own()) {
-            unmet = domain::ValidateFigures(in.own(), "term_target.own", check);
-            *target.mutable_own() = in.own();
-            domain::SortCategories(*target.mutable_own());
-          } else {
-            target.clear_own();
-          }
-        }
-        if (Masked(mask, "resolution")) {
+        std::vector<RuleViolation> unmet =
+            UpdateOwnAndNote(in, mask, "term_target.own", target, check);
+        if (InMask(mask, "resolution")) {
           if (IsUnsetRef(in.resolution())) {
             target.clear_resolution();
           } else {
             *target.mutable_resolution() = in.resolution();
           }
         }
-        if (Masked(mask, "note")) target.set_note(in.note());
         if (target.has_own()) {
           CheckDecisionRef(target.resolution(), "term_target.resolution", true,
                            check);
@@ -696,13 +689,8 @@ absl::Status TargetServiceImpl::DoGetYearTarget(
   absl::StatusOr<TargetName> name = ParseTargetName(r.name(), true, "name");
   if (!name.ok()) return name.status();
   absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
-      context_->projections().Tree();
+      AuthorizedTree(*context_, call, name->organization, "name");
   if (!tree.ok()) return tree.status();
-  if (absl::StatusOr<std::vector<std::string>> path =
-          AuthorizeOrganization(call, **tree, name->organization, "name");
-      !path.ok()) {
-    return path.status();
-  }
   absl::StatusOr<Stored<v1::YearTarget>> stored =
       context_->records().Get<v1::YearTarget>(r.name());
   if (!stored.ok()) return stored.status();
@@ -724,13 +712,8 @@ absl::Status TargetServiceImpl::DoListYearTargets(
       r.filter(), *v1::YearTarget::descriptor(), {"year", "effective_source"});
   if (!filter.ok()) return filter.status();
   absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
-      context_->projections().Tree();
+      AuthorizedTree(*context_, call, parent->organization, "parent");
   if (!tree.ok()) return tree.status();
-  if (absl::StatusOr<std::vector<std::string>> path =
-          AuthorizeOrganization(call, **tree, parent->organization, "parent");
-      !path.ok()) {
-    return path.status();
-  }
   absl::StatusOr<Stored<v1::Term>> term =
       context_->targets().GetTerm(TermName(parent->term_id));
   if (absl::IsNotFound(term.status())) {
@@ -746,26 +729,16 @@ absl::Status TargetServiceImpl::DoListYearTargets(
       names.push_back(YearTargetName(org, parent->term_id, year));
     }
   }
-  absl::StatusOr<std::vector<Stored<v1::YearTarget>>> stored =
-      context_->records().GetMany<v1::YearTarget>(names);
-  if (!stored.ok()) return stored.status();
-  const v1::TargetPrecedence precedence = PrecedenceOn(*context_, today);
-  std::vector<v1::YearTarget> matched;
-  std::vector<std::string> matched_names;
-  for (Stored<v1::YearTarget>& s : *stored) {
-    FillEffective(s.message, precedence);
-    if (!filter->Matches(s.message)) continue;
-    matched_names.push_back(s.message.name());
-    matched.push_back(std::move(s.message));
+  absl::StatusOr<MatchedTargets<v1::YearTarget>> matched =
+      MatchTargets<v1::YearTarget>(context_->records(), names, *filter,
+                                   PrecedenceOn(*context_, today), r,
+                                   r.page_size(), r.page_token());
+  if (!matched.ok()) return matched.status();
+  for (size_t i = matched->page.begin; i < matched->page.end; ++i) {
+    *out.add_year_targets() = std::move(matched->targets[i]);
   }
-  absl::StatusOr<PageSpan> page =
-      PageOf(r, r.page_size(), r.page_token(), matched_names);
-  if (!page.ok()) return page.status();
-  for (size_t i = page->begin; i < page->end; ++i) {
-    *out.add_year_targets() = std::move(matched[i]);
-  }
-  out.set_next_page_token(page->next_page_token);
-  out.set_total_size(static_cast<int>(matched.size()));
+  out.set_next_page_token(matched->page.next_page_token);
+  out.set_total_size(static_cast<int>(matched->targets.size()));
   return absl::OkStatus();
 }
 
@@ -780,13 +753,8 @@ absl::Status TargetServiceImpl::DoCreateYearTarget(
       ParseTargetName(r.parent(), false, "parent");
   if (!parent.ok()) return parent.status();
   absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
-      context_->projections().Tree();
+      AuthorizedTree(*context_, call, parent->organization, "parent");
   if (!tree.ok()) return tree.status();
-  if (absl::StatusOr<std::vector<std::string>> path =
-          AuthorizeOrganization(call, **tree, parent->organization, "parent");
-      !path.ok()) {
-    return path.status();
-  }
   return RunChange<v1::YearTarget>(
       *context_, "CreateYearTarget", r.request_id(), r, out,
       [&](Change& change) -> absl::Status {
@@ -804,12 +772,8 @@ absl::Status TargetServiceImpl::DoCreateYearTarget(
                                  r.year_target_id(), "\""));
         }
         const v1::YearTarget& in = r.year_target();
-        std::vector<RuleViolation> unmet;
-        if (!in.has_own()) {
-          check.Add("year_target.own", "is required");
-        } else {
-          unmet = domain::ValidateFigures(in.own(), "year_target.own", check);
-        }
+        std::vector<RuleViolation> unmet =
+            CheckNewOwn(in, "year_target.own", check);
         if (!IsUnsetRef(in.basis())) {
           CheckDecisionRef(in.basis(), "year_target.basis", false, check);
         }
@@ -829,25 +793,15 @@ absl::Status TargetServiceImpl::DoCreateYearTarget(
         if (!unmet.empty()) return RulesViolated(std::move(unmet));
         const std::string name =
             YearTargetName(parent->organization, parent->term_id, year);
-        absl::StatusOr<Stored<v1::YearTarget>> existing =
-            context_->records().Get<v1::YearTarget>(name);
-        if (existing.ok()) {
-          return absl::AlreadyExistsError(absl::StrCat(
-              name, " already exists (use UpdateYearTarget to change it)"));
-        }
-        if (!absl::IsNotFound(existing.status())) return existing.status();
-        v1::YearTarget target;
-        target.set_name(name);
-        target.set_organization(parent->organization);
-        target.set_term((*term)->message.name());
+        if (absl::Status s = MustNotExist<v1::YearTarget>(
+                context_->records(), name, "UpdateYearTarget");
+            !s.ok())
+          return s;
+        v1::YearTarget target =
+            NewTarget(in, name, parent->organization, (*term)->message.name(),
+                      Stamp(call, r.request_id(), ""));
         target.set_year(year);
-        *target.mutable_own() = in.own();
-        domain::SortCategories(*target.mutable_own());
         if (!IsUnsetRef(in.basis())) *target.mutable_basis() = in.basis();
-        target.set_note(in.note());
-        const common::v1::ChangeStamp stamp = Stamp(call, r.request_id(), "");
-        *target.mutable_create_stamp() = stamp;
-        *target.mutable_update_stamp() = stamp;
         FillEffective(target, PrecedenceOn(*context_, TodayDay()));
         out = target;
         if (r.validate_only()) return absl::OkStatus();
@@ -869,43 +823,27 @@ absl::Status TargetServiceImpl::DoUpdateYearTarget(
   absl::StatusOr<TargetName> name =
       ParseTargetName(r.year_target().name(), true, "year_target.name");
   if (!name.ok()) return name.status();
-  if (absl::Status s = CheckMask(r.update_mask(), {"own", "basis", "note"});
+  if (absl::Status s =
+          CheckUpdateMask(r.update_mask(), {"own", "basis", "note"});
       !s.ok()) {
     return s;
   }
   absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
-      context_->projections().Tree();
+      AuthorizedTree(*context_, call, name->organization, "year_target.name");
   if (!tree.ok()) return tree.status();
-  if (absl::StatusOr<std::vector<std::string>> path = AuthorizeOrganization(
-          call, **tree, name->organization, "year_target.name");
-      !path.ok()) {
-    return path.status();
-  }
   return RunChange<v1::YearTarget>(
       *context_, "UpdateYearTarget", r.request_id(), r, out,
       [&](Change& change) -> absl::Status {
         const v1::YearTarget& in = r.year_target();
         absl::StatusOr<Stored<v1::YearTarget>> stored =
-            context_->records().Get<v1::YearTarget>(in.name());
+            ReadForUpdate(context_->records(), in);
         if (!stored.ok()) return stored.status();
-        if (absl::Status s = StaleEtag(in.etag(), stored->version, in.name());
-            !s.ok()) {
-          return s;
-        }
         v1::YearTarget target = stored->message;
         const auto& mask = r.update_mask();
         FieldChecker check;
-        std::vector<RuleViolation> unmet;
-        if (Masked(mask, "own")) {
-          if (in.has_own()) {
-            unmet = domain::ValidateFigures(in.own(), "year_target.own", check);
-            *target.mutable_own() = in.own();
-            domain::SortCategories(*target.mutable_own());
-          } else {
-            target.clear_own();
-          }
-        }
-        if (Masked(mask, "basis")) {
+        std::vector<RuleViolation> unmet =
+            UpdateOwnAndNote(in, mask, "year_target.own", target, check);
+        if (InMask(mask, "basis")) {
           if (IsUnsetRef(in.basis())) {
             target.clear_basis();
           } else {
@@ -913,7 +851,6 @@ absl::Status TargetServiceImpl::DoUpdateYearTarget(
             CheckDecisionRef(in.basis(), "year_target.basis", false, check);
           }
         }
-        if (Masked(mask, "note")) target.set_note(in.note());
         if (!check.ok()) return check.status();
         if (!unmet.empty()) return RulesViolated(std::move(unmet));
         *target.mutable_update_stamp() = Stamp(call, r.request_id(), "");

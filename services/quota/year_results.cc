@@ -51,17 +51,9 @@ absl::Status ComputeYearResults(QuotaContext& context, const CallContext& call,
     check.Add("correct_bottom", "must be >= 0");
   }
   if (!check.ok()) return check.status();
-  absl::StatusOr<int> page_size = ResolvePageSize(request.page_size());
-  if (!page_size.ok()) return page_size.status();
-  const std::string fingerprint = RequestFingerprint(request);
-  absl::StatusOr<std::string> cursor =
-      DecodePageToken(request.page_token(), fingerprint);
-  if (!cursor.ok()) return cursor.status();
-  int offset = 0;
-  if (!cursor->empty() && (!absl::SimpleAtoi(*cursor, &offset) || offset < 0)) {
-    return WithReason(InvalidField("page_token", "is not valid"),
-                      "INVALID_PAGE_TOKEN");
-  }
+  absl::StatusOr<OffsetPage> page =
+      OffsetPage::Of(request, request.page_size(), request.page_token());
+  if (!page.ok()) return page.status();
 
   ProgressQuery query;
   query.root = request.name();
@@ -111,11 +103,7 @@ absl::Status ComputeYearResults(QuotaContext& context, const CallContext& call,
     return ra < rb;
   });
 
-  const int total = static_cast<int>(order.size());
-  response->set_total_size(total);
-  const int begin = std::min(offset, total);
-  const int end = std::min(total, begin + *page_size);
-  for (int i = begin; i < end; ++i) {
+  page->Fill(order.size(), *response, [&](int i) {
     const ProgressEntry& e = result->rows[order[i]];
     const domain::ProgressFigures& f = e.figures;
     v1::YearResultRow* row = response->add_rows();
@@ -145,11 +133,7 @@ absl::Status ComputeYearResults(QuotaContext& context, const CallContext& call,
     }
     row->set_recognition(recognition);
     for (const auto& c : progress.categories()) *row->add_categories() = c;
-  }
-  if (end < total) {
-    response->set_next_page_token(
-        EncodePageToken(std::to_string(end), fingerprint));
-  }
+  });
   response->set_year(request.year());
   response->set_term(result->period.term());
   *response->mutable_as_of() = FromCivilDay(result->as_of);

@@ -1,4 +1,5 @@
-// membershipd and quotad together on one Redis, as deployed: the events
+// membershipd and quotad together on one Redis, as deployed (and on two,
+// one each): the events
 // membership writes in the same step as its changes are what quota counts.
 // No event is faked here: the organisation tree and the admission come from
 // membership's own RPCs, and quota learns them only from the stream.
@@ -7,7 +8,11 @@
 
 #include <algorithm>
 #include <memory>
+#include <string>
+#include <vector>
 
+#include "common/redis_client.h"
+#include "common/redis_options.h"
 #include "partydev/quota/v1/achievements.grpc.pb.h"
 #include "partydev/quota/v1/targets.grpc.pb.h"
 #include "services/quota/services.h"
@@ -18,10 +23,21 @@ namespace {
 
 class QuotaMembershipTest : public membership::MembershipFixture {
  protected:
+  // True: quotad keeps its keys on a Redis of its own and reads
+  // membership's stream from membership's Redis (--membership_redis).
+  virtual bool QuotaOnItsOwnRedis() const { return false; }
+
   void SetUp() override {
     MembershipFixture::SetUp();
+    std::string quota_redis = redis_.url();
+    std::vector<std::string> flags = {"--key_prefix=pd:quota:"};
+    if (QuotaOnItsOwnRedis()) {
+      ASSERT_TRUE(quota_redis_.Start().ok());
+      quota_redis = quota_redis_.url();
+      flags.push_back("--membership_redis=" + redis_.url());
+    }
     quota_server_ = std::make_unique<testing::InProcessServer>(
-        testing::TestConfig(redis_.url(), {"--key_prefix=pd:quota:"}),
+        testing::TestConfig(quota_redis, flags),
         [this](ServiceRuntime& runtime)
             -> absl::StatusOr<std::vector<ServiceRegistration>> {
           absl::StatusOr<quota::QuotaConfig> config =
@@ -100,6 +116,7 @@ class QuotaMembershipTest : public membership::MembershipFixture {
     return {};
   }
 
+  testing::RedisServer quota_redis_;
   std::unique_ptr<testing::InProcessServer> quota_server_;
   std::shared_ptr<quota::QuotaContext> quota_;
   std::unique_ptr<quota::v1::TargetService::Stub> targets_;
@@ -134,6 +151,37 @@ TEST_F(QuotaMembershipTest, ReportsKeepWorkingWhileMembershipIsDown) {
   DrainQuota();
   server_->Shutdown();  // membershipd stops; quotad has its own projection
   EXPECT_EQ(Row(college_, 2024).admitted(), 1);
+}
+
+// design.md: each service can be pointed at its own Redis.
+class QuotaOnItsOwnRedisTest : public QuotaMembershipTest {
+ protected:
+  bool QuotaOnItsOwnRedis() const override { return true; }
+
+  std::vector<std::string> KeysOn(testing::RedisServer& server,
+                                  const std::string& pattern) {
+    absl::StatusOr<RedisOptions> options = ParseRedisUrl(server.url());
+    EXPECT_TRUE(options.ok());
+    RedisClient client(*options);
+    absl::StatusOr<RedisReply> keys = client.Command({"KEYS", pattern});
+    EXPECT_TRUE(keys.ok()) << keys.status();
+    std::vector<std::string> out;
+    if (keys.ok()) {
+      for (const RedisReply& k : keys->elements()) out.push_back(k.str());
+    }
+    return out;
+  }
+};
+
+TEST_F(QuotaOnItsOwnRedisTest, CountsFromMembershipsRedisLandOnQuotasOwn) {
+  EnterMember(cell_a_, "079300000103", D(2023, 6, 7));
+  DrainQuota();
+  EXPECT_EQ(Row(college_, 2023).admitted(), 1);
+  EXPECT_EQ(Row(province_, 2023).admitted(), 1);
+  // quotad's state is on its own Redis, and nothing of it on membership's.
+  EXPECT_FALSE(KeysOn(quota_redis_, "{pd:quota}:*").empty());
+  EXPECT_TRUE(KeysOn(redis_, "{pd:quota}:*").empty());
+  EXPECT_TRUE(KeysOn(quota_redis_, "{pd:membership}:*").empty());
 }
 
 }  // namespace

@@ -132,6 +132,50 @@ TEST_F(PlansTest, APlanShowsItsActualFigures) {
   EXPECT_EQ(before->sourced(), 0);
 }
 
+TEST_F(PlansTest, ThePoolReportShowsEachRowsPlanBesideItsActualFigures) {
+  MustCreateTerms();
+  PublishStage(cell_toan_, "people/c1", common::v1::STAGE_UNSPECIFIED,
+               common::v1::STAGE_SOURCED, D(2024, 2, 1));
+  PublishStage(cell_health_, "people/c2", common::v1::STAGE_UNSPECIFIED,
+               common::v1::STAGE_SOURCED, D(2024, 3, 1));
+  PublishStage(cell_health_, "people/c3", common::v1::STAGE_UNSPECIFIED,
+               common::v1::STAGE_SOURCED, D(2024, 4, 1));
+  PublishAdmission(cell_toan_, "people/p1", D(2024, 5, 4));
+  PublishAdmission(cell_health_, "people/p2", D(2024, 9, 10));
+  PublishAdmission(cell_health_, "people/p3", D(2023, 9, 10));
+  Drain();
+  v1::Plan plan;
+  grpc::Status s =
+      Create(Board(university_), Request(university_, "2024", 10), &plan);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  // The committee above both grassroots organisations: its rows are read
+  // in one batch (candidates, yearly counts and plans).
+  v1::ComputeCandidatePoolRequest request;
+  request.set_name(bloc_);
+  request.mutable_period()->set_term("terms/2020-2025");
+  request.mutable_period()->set_year(2024);
+  *request.mutable_as_of() = D(2024, 12, 31);
+  v1::CandidatePoolReport report;
+  s = reports_->ComputeCandidatePool(As(Reader(bloc_)).get(), request, &report);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(report.rows_size(), 2);
+  const v1::CandidatePoolRow& university = report.rows(0);
+  const v1::CandidatePoolRow& health = report.rows(1);
+  EXPECT_EQ(university.organization().name(), university_);
+  EXPECT_EQ(university.plan(), plan.name());
+  EXPECT_EQ(university.planned().admitted(), 10);
+  EXPECT_EQ(university.actual().admitted(), 1);
+  EXPECT_EQ(university.actual().sourced(), 1);
+  EXPECT_EQ(health.organization().name(), health_);
+  EXPECT_TRUE(health.plan().empty());
+  EXPECT_EQ(health.actual().admitted(), 1);  // 2023's admission is not 2024's
+  EXPECT_EQ(health.actual().sourced(), 2);
+  EXPECT_EQ(health.pool_size(), 2);
+  EXPECT_EQ(report.root().actual().admitted(), 2);
+  EXPECT_EQ(report.root().actual().sourced(), 3);
+}
+
 TEST_F(PlansTest, BadFiguresAreRefusedAndNothingIsWritten) {
   v1::CreatePlanRequest request = Request(university_, "2024", 5, 6);
   request.mutable_plan()->mutable_planned()->set_sourced(-1);

@@ -245,6 +245,13 @@ TEST_F(ProjectionsTest, ARedeliveredEventChangesNothing) {
   EXPECT_EQ(organizations_after.duplicates_ignored(), 1);
   EXPECT_EQ(admissions_after.events_applied(), 1);
   EXPECT_EQ(admissions_after.duplicates_ignored(), 1);
+  // The admission's record notes the redelivery, for the audit.
+  absl::StatusOr<v1::AdmissionRecord> record =
+      context_->projections().admissions()->GetRecord(absl::StrCat(
+          cell_toan_, "/admissionRecords/", AdmissionRecordId(admitted.id())));
+  ASSERT_TRUE(record.ok()) << record.status();
+  EXPECT_EQ(record->duplicate_deliveries(), 1);
+  EXPECT_EQ(record->person(), "people/p1");
   absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
       context_->projections().Tree();
   ASSERT_TRUE(tree.ok());
