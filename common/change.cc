@@ -136,4 +136,11 @@ int64_t VersionOfEtag(const std::string& etag) {
   return version;
 }
 
+absl::Status CommitChange(RedisClient& redis, const std::string& events_key,
+                          StagedChange& change) {
+  change.journal.StageInto(events_key, change.write);
+  absl::StatusOr<WriteResult> written = change.write.Commit(redis);
+  return written.ok() ? absl::OkStatus() : written.status();
+}
+
 }  // namespace partydev

@@ -139,6 +139,38 @@ absl::Status Idempotent(RedisClient& redis, const std::string& prefix,
   return committed;
 }
 
+// The common shape of a change: records staged into one AtomicWrite, and
+// the events for the service's stream with the idempotency record, written
+// with them in one Lua script or not at all.
+struct StagedChange {
+  AtomicWrite write;
+  Outbox journal;
+  // Nothing to write: a dry run (validate_only) or a no-op.
+  bool empty() const { return write.empty() && journal.events.empty(); }
+};
+
+// Writes `change`: its records, its events on `events_key` and its
+// idempotency record, in one atomic step. ABORTED when a record it expects
+// has changed since it was read.
+absl::Status CommitChange(RedisClient& redis, const std::string& events_key,
+                          StagedChange& change);
+
+// Idempotent with StagedChange and CommitChange: runs `act` once per
+// request id and commits what it staged; an empty change (validate_only)
+// writes nothing. `method` names the RPC (it scopes the request id).
+template <typename Response>
+absl::Status RunStagedChange(
+    RedisClient& redis, const std::string& prefix,
+    const std::string& events_key, absl::string_view method,
+    const std::string& request_id, const google::protobuf::Message& request,
+    Response& response, const std::function<absl::Status(StagedChange&)>& act) {
+  return Idempotent<StagedChange, Response>(
+      redis, prefix, method, request_id, request, response, act,
+      [&redis, &events_key](StagedChange& change) {
+        return CommitChange(redis, events_key, change);
+      });
+}
+
 // The response recorded for an earlier identical request (AIP-155), when
 // `request` has a non-empty `request_id` field: true and `response` filled
 // when there is one. Services call it before validating, so that a retry

@@ -63,6 +63,21 @@ struct CallContext {
   }
 };
 
+// Defines Class::Rpc (the generated callback API) as a call of
+// Class::Do##Rpc(call, request, response) through the runtime, which
+// authenticates, logs, counts and converts the absl::Status: the service
+// class only translates. Class has a `context_` whose runtime() is the
+// service's ServiceRuntime.
+#define PARTYDEV_UNARY_METHOD(Class, Rpc, Request, Response)                 \
+  grpc::ServerUnaryReactor* Class::Rpc(grpc::CallbackServerContext* context, \
+                                       const Request* request,               \
+                                       Response* response) {                 \
+    return context_->runtime().Unary(                                        \
+        context, #Rpc, [this, request, response](const CallContext& call) {  \
+          return Do##Rpc(call, *request, *response);                         \
+        });                                                                  \
+  }
+
 class ServiceRuntime {
  public:
   // Makes the runtime of a service from its configuration (Redis is not

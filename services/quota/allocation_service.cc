@@ -223,7 +223,7 @@ AllocationServiceImpl::AllocationServiceImpl(
     : context_(std::move(context)) {}
 
 #define PARTYDEV_UNARY(Rpc, Request, Response) \
-  PARTYDEV_QUOTA_UNARY(AllocationServiceImpl, Rpc, Request, Response)
+  PARTYDEV_UNARY_METHOD(AllocationServiceImpl, Rpc, Request, Response)
 PARTYDEV_UNARY(CreateAllocationDecision, v1::CreateAllocationDecisionRequest,
                v1::AllocationDecision)
 PARTYDEV_UNARY(GetAllocationDecision, v1::GetAllocationDecisionRequest,

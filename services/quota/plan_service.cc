@@ -155,7 +155,7 @@ PlanServiceImpl::PlanServiceImpl(std::shared_ptr<QuotaContext> context)
     : context_(std::move(context)) {}
 
 #define PARTYDEV_UNARY(Rpc, Request, Response) \
-  PARTYDEV_QUOTA_UNARY(PlanServiceImpl, Rpc, Request, Response)
+  PARTYDEV_UNARY_METHOD(PlanServiceImpl, Rpc, Request, Response)
 PARTYDEV_UNARY(GetPlan, v1::GetPlanRequest, v1::Plan)
 PARTYDEV_UNARY(ListPlans, v1::ListPlansRequest, v1::ListPlansResponse)
 PARTYDEV_UNARY(CreatePlan, v1::CreatePlanRequest, v1::Plan)

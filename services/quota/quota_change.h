@@ -30,35 +30,24 @@
 
 namespace partydev::quota {
 
-// What one request of quotad writes.
-struct Change {
-  AtomicWrite write;
-  Outbox journal;
-  // Nothing to write: a dry run (validate_only) or a no-op.
-  bool empty() const { return write.empty() && journal.events.empty(); }
-};
+// What one request of quotad writes (common/change.h).
+using Change = StagedChange;
 
-// Writes `change`: its records, its events on quotad's stream and its
-// idempotency record, in one atomic step. ABORTED when a record it
-// expects has changed since it was read.
+// Writes `change` with its events on quotad's stream (CommitChange).
 inline absl::Status Commit(QuotaContext& context, Change& change) {
-  change.journal.StageInto(context.events_key(), change.write);
-  absl::StatusOr<WriteResult> written = change.write.Commit(context.redis());
-  return written.ok() ? absl::OkStatus() : written.status();
+  return CommitChange(context.redis(), context.events_key(), change);
 }
 
-// Runs `act` once per request id (AIP-155, common/change.h Idempotent) and
-// commits the change it staged; an empty change (validate_only) writes
-// nothing. `method` names the RPC (it scopes the request id).
+// RunStagedChange on quotad's Redis, prefix and stream.
 template <typename Response>
 absl::Status RunChange(QuotaContext& context, absl::string_view method,
                        const std::string& request_id,
                        const google::protobuf::Message& request,
                        Response& response,
                        const std::function<absl::Status(Change&)>& act) {
-  return Idempotent<Change, Response>(
-      context.redis(), context.prefix(), method, request_id, request, response,
-      act, [&context](Change& change) { return Commit(context, change); });
+  return RunStagedChange(context.redis(), context.prefix(),
+                         context.events_key(), method, request_id, request,
+                         response, act);
 }
 
 }  // namespace partydev::quota

@@ -1,10 +1,9 @@
 // File: services/quota/quota_rpc.h
 //
-// The pieces every RPC of quotad starts with: the handler that runs a
-// service's Do<Rpc> method on the runtime's worker pool (the service class
-// only translates; errors become grpc::Status in ServiceRuntime::Unary), the
-// tree projection after the caller's organisation scope is checked, and the
-// check that a resource to create does not exist yet.
+// The pieces every RPC of quotad starts with (its handlers are defined with
+// PARTYDEV_UNARY_METHOD, common/service_runtime.h): the tree projection
+// after the caller's organisation scope is checked, the check that a
+// resource to create does not exist yet, and the read before an update.
 
 #ifndef PARTYDEV_SERVICES_QUOTA_QUOTA_RPC_H_
 #define PARTYDEV_SERVICES_QUOTA_QUOTA_RPC_H_
@@ -24,19 +23,6 @@
 #include "common/service_runtime.h"
 #include "services/quota/quota_access.h"
 #include "services/quota/quota_context.h"
-
-// Defines Class::Rpc (the generated callback API) as a call of
-// Class::Do##Rpc(call, request, response) through the runtime, which
-// authenticates, logs, counts and converts the absl::Status.
-#define PARTYDEV_QUOTA_UNARY(Class, Rpc, Request, Response)                  \
-  grpc::ServerUnaryReactor* Class::Rpc(grpc::CallbackServerContext* context, \
-                                       const Request* request,               \
-                                       Response* response) {                 \
-    return context_->runtime().Unary(                                        \
-        context, #Rpc, [this, request, response](const CallContext& call) {  \
-          return Do##Rpc(call, *request, *response);                         \
-        });                                                                  \
-  }
 
 namespace partydev::quota {
 

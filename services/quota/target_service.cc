@@ -273,7 +273,7 @@ TargetServiceImpl::TargetServiceImpl(std::shared_ptr<QuotaContext> context)
     : context_(std::move(context)) {}
 
 #define PARTYDEV_UNARY(Rpc, Request, Response) \
-  PARTYDEV_QUOTA_UNARY(TargetServiceImpl, Rpc, Request, Response)
+  PARTYDEV_UNARY_METHOD(TargetServiceImpl, Rpc, Request, Response)
 PARTYDEV_UNARY(GetTerm, v1::GetTermRequest, v1::Term)
 PARTYDEV_UNARY(ListTerms, v1::ListTermsRequest, v1::ListTermsResponse)
 PARTYDEV_UNARY(CreateTerm, v1::CreateTermRequest, v1::Term)
