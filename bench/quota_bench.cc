@@ -89,31 +89,14 @@ constexpr char kUsage[] =
 
 absl::StatusOr<BenchFlags> ParseFlags(int argc, char** argv) {
   BenchFlags flags;
-  for (int i = 1; i < argc; ++i) {
-    absl::string_view arg = argv[i];
-    if (arg == "--help" || arg == "-h") return absl::CancelledError();
-    std::vector<std::string> kv = absl::StrSplit(arg, absl::MaxSplits('=', 1));
-    absl::string_view name = kv[0];
-    if (kv.size() != 2 || !absl::ConsumePrefix(&name, "--")) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("expected --name=value, got ", arg, "\n", kUsage));
-    }
-    const std::map<absl::string_view, int*> ints = {
-        {"orgs", &flags.orgs},
-        {"events", &flags.events},
-        {"reports", &flags.reports},
-        {"echo_calls", &flags.echo_calls}};
-    auto it = ints.find(name);
-    int value = 0;
-    if (it == ints.end()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown flag ", arg, "\n", kUsage));
-    }
-    if (!absl::SimpleAtoi(kv[1], &value) || value < 1 || value > 10000000) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("bad value in ", arg, "\n", kUsage));
-    }
-    *it->second = value;
+  if (absl::Status s = ParseIntFlags(argc, argv,
+                                     {{"orgs", &flags.orgs},
+                                      {"events", &flags.events},
+                                      {"reports", &flags.reports},
+                                      {"echo_calls", &flags.echo_calls}},
+                                     kUsage);
+      !s.ok()) {
+    return s;
   }
   return flags;
 }
@@ -171,25 +154,13 @@ events::v1::Event OrganizationEvent(const std::vector<std::string>& path,
   return event;
 }
 
-// Appends events in pipelined batches; returns the id of the last entry.
+// Appends events to membership's stream, as membershipd writes them.
 absl::StatusOr<std::string> PublishAll(
     RedisClient& redis, const std::vector<events::v1::Event>& events) {
-  std::string last;
-  constexpr size_t kBatch = 1000;
-  for (size_t i = 0; i < events.size(); i += kBatch) {
-    std::vector<RedisCommand> commands;
-    for (size_t j = i; j < std::min(events.size(), i + kBatch); ++j) {
-      commands.push_back(
-          {"XADD", kMembershipStream, "*", "e", events[j].SerializeAsString()});
-    }
-    absl::StatusOr<std::vector<RedisReply>> replies = redis.Pipeline(commands);
-    if (!replies.ok()) return replies.status();
-    for (const RedisReply& r : *replies) {
-      if (r.is_error()) return absl::InternalError(r.str());
-      last = r.str();
-    }
-  }
-  return last;
+  std::vector<std::string> values;
+  values.reserve(events.size());
+  for (const auto& e : events) values.push_back(e.SerializeAsString());
+  return XAddAll(redis, kMembershipStream, "e", values);
 }
 
 // Province > districts > grassroots > cells, about `orgs` in all.
@@ -251,37 +222,6 @@ events::v1::Event AdmissionEvent(const std::vector<std::string>& path,
   admitted->set_age_years(22);
   SetType(event);
   return event;
-}
-
-// XREADGROUP + XACK over every entry after `start_id`, doing nothing with
-// them, through `groups` groups; returns the entries read.
-absl::StatusOr<int64_t> RawDrain(RedisClient& redis,
-                                 const std::string& start_id, int groups,
-                                 const std::string& tag) {
-  Streams streams(redis);
-  int64_t read = 0;
-  for (int g = 0; g < groups; ++g) {
-    const std::string group = absl::StrCat("bench-raw-", tag, "-", g);
-    if (absl::Status s =
-            streams.EnsureGroup(kMembershipStream, group, start_id);
-        !s.ok()) {
-      return s;
-    }
-    while (true) {
-      absl::StatusOr<std::vector<StreamEntry>> batch = streams.ReadGroup(
-          kMembershipStream, group, "bench", kReadBatch, absl::ZeroDuration());
-      if (!batch.ok()) return batch.status();
-      if (batch->empty()) break;
-      std::vector<std::string> ids;
-      ids.reserve(batch->size());
-      for (const auto& e : *batch) ids.push_back(e.id);
-      absl::StatusOr<int64_t> acked =
-          streams.Ack(kMembershipStream, group, ids);
-      if (!acked.ok()) return acked.status();
-      read += static_cast<int64_t>(batch->size());
-    }
-  }
-  return read;
 }
 
 }  // namespace
@@ -408,12 +348,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   start = Clock::now();
-  absl::StatusOr<int64_t> raw1 =
-      RawDrain(bench_redis, before_admissions, 1, "one");
+  absl::StatusOr<int64_t> raw1 = RawDrain(
+      bench_redis, kMembershipStream, before_admissions, 1, "one", kReadBatch);
   const double raw1_seconds = Seconds(Clock::now() - start);
   start = Clock::now();
   absl::StatusOr<int64_t> rawn =
-      RawDrain(bench_redis, before_admissions, kProjectionGroups, "all");
+      RawDrain(bench_redis, kMembershipStream, before_admissions,
+               kProjectionGroups, "all", kReadBatch);
   const double rawn_seconds = Seconds(Clock::now() - start);
   if (!raw1.ok() || !rawn.ok()) {
     std::cerr << "raw drain: " << (raw1.ok() ? rawn.status() : raw1.status())

@@ -41,4 +41,26 @@ absl::StatusOr<RedisReply> LuaScript::Run(
   return redis.Command(Build("EVAL", source_, keys, args));
 }
 
+absl::StatusOr<std::vector<RedisReply>> LuaScript::RunMany(
+    RedisClient& redis,
+    const std::vector<std::pair<std::vector<std::string>,
+                                std::vector<std::string>>>& calls) const {
+  std::vector<RedisCommand> commands;
+  commands.reserve(calls.size());
+  for (const auto& [keys, args] : calls) {
+    commands.push_back(Build("EVALSHA", sha1_, keys, args));
+  }
+  absl::StatusOr<std::vector<RedisReply>> replies = redis.Pipeline(commands);
+  if (!replies.ok()) return replies.status();
+  for (size_t i = 0; i < replies->size(); ++i) {
+    RedisReply& reply = (*replies)[i];
+    if (!reply.is_error() || reply.str().rfind("NOSCRIPT", 0) != 0) continue;
+    absl::StatusOr<RedisReply> again =
+        Run(redis, calls[i].first, calls[i].second);
+    if (!again.ok()) return again.status();
+    reply = *std::move(again);
+  }
+  return replies;
+}
+
 }  // namespace partydev

@@ -17,6 +17,7 @@
 #define PARTYDEV_COMMON_LUA_SCRIPT_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -33,6 +34,14 @@ class LuaScript {
   absl::StatusOr<RedisReply> Run(RedisClient& redis,
                                  const std::vector<std::string>& keys,
                                  const std::vector<std::string>& args) const;
+
+  // Runs the script once per (keys, args) call in one pipeline (one round
+  // trip); a call answered NOSCRIPT is run again on its own through Run.
+  // Replies in call order; a call's Redis error is its reply, not a status.
+  absl::StatusOr<std::vector<RedisReply>> RunMany(
+      RedisClient& redis,
+      const std::vector<std::pair<std::vector<std::string>,
+                                  std::vector<std::string>>>& calls) const;
 
   const std::string& sha1() const { return sha1_; }
   const std::string& source() const { return source_; }

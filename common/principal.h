@@ -32,6 +32,9 @@ inline constexpr absl::string_view kMember = "member";
 inline constexpr absl::string_view kPersonalData = "personal_data";
 // Another agency's system or a partydev service.
 inline constexpr absl::string_view kSystem = "system";
+// Runs the delivery engine of the installation (dead letters, queue
+// statistics) without the admin's other powers.
+inline constexpr absl::string_view kOperator = "operator";
 }  // namespace roles
 
 struct Principal {

@@ -1,35 +1,28 @@
 // notifyd: the notification service of partydev (see README.md and
 // protos/partydev/notification/v1/). A thin main: configuration, runtime,
-// server and signals live in common/.
+// server and signals live in common/; the rule sets, reminder rules and
+// default templates come from PARTYDEV_CONFIG_DIR
+// (services/notification/rules/ by default); services.h wires the services.
+
 #include "common/service_main.h"
-#include "partydev/notification/v1/channels.grpc.pb.h"
-#include "partydev/notification/v1/directive_service.grpc.pb.h"
-#include "partydev/notification/v1/inbox.grpc.pb.h"
-#include "partydev/notification/v1/operations.grpc.pb.h"
-#include "partydev/notification/v1/reminders.grpc.pb.h"
-#include "partydev/notification/v1/templates.grpc.pb.h"
-
-namespace partydev {
-namespace {
-
-absl::StatusOr<std::vector<ServiceRegistration>> MakeServices(ServiceRuntime&) {
-  std::vector<ServiceRegistration> services;
-  services.push_back(
-      UnimplementedService<notification::v1::DirectiveService>());
-  services.push_back(UnimplementedService<notification::v1::InboxService>());
-  services.push_back(UnimplementedService<notification::v1::ChannelService>());
-  services.push_back(UnimplementedService<notification::v1::TemplateService>());
-  services.push_back(UnimplementedService<notification::v1::ReminderService>());
-  services.push_back(
-      UnimplementedService<notification::v1::OperationsService>());
-  return services;
-}
-
-}  // namespace
-}  // namespace partydev
+#include "services/notification/services.h"
 
 int main(int argc, char** argv) {
   return partydev::RunServiceMain(
-      argc, argv, {"notifyd", 50053, 9093, "pd:notification:", ""},
-      partydev::MakeServices);
+      argc, argv,
+      {"notifyd", 50053, 9093,
+       "pd:notification:", PARTYDEV_NOTIFICATION_CONFIG_DIR},
+      [](partydev::ServiceRuntime& runtime)
+          -> absl::StatusOr<std::vector<partydev::ServiceRegistration>> {
+        absl::StatusOr<partydev::notification::NotificationConfig> config =
+            partydev::notification::LoadNotificationConfig(
+                runtime.config().config_dir);
+        if (!config.ok()) return config.status();
+        config->run_workers = true;  // the in-app deliveries
+        absl::StatusOr<partydev::notification::NotificationServices>
+            notification = partydev::notification::MakeNotificationServices(
+                runtime, *std::move(config));
+        if (!notification.ok()) return notification.status();
+        return std::move(notification->registrations);
+      });
 }

@@ -58,8 +58,10 @@
 #include <cstdint>
 #include <functional>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -101,6 +103,12 @@ struct JobWorkerOptions {
   int default_max_attempts = 5;
   // How long done keys are kept (the rule set's idempotency_retention).
   absl::Duration idempotency_retention = absl::Hours(72);
+  // Done results settled together, in one pipelined round trip, up to this
+  // many (1: each as it happens). More is faster; a crash then re-delivers
+  // up to this many jobs already handled, which the channels' own
+  // idempotency absorbs (the inbox's key, the receiver's webhook-id), not
+  // the done key.
+  int settle_batch = 1;
   // Delayed jobs promoted per poll.
   int promote_limit = 100;
   // How often the background thread trims the streams and removes idle
@@ -144,6 +152,15 @@ class JobWorker {
     StreamEntry entry;
     int64_t deliveries = 1;  // times delivered (1: first read)
     bool lost = false;       // claimed by another worker meanwhile
+    bool done = false;       // its done key existed when the batch was read
+  };
+  // A Done result waiting to be settled with others (settle_batch).
+  struct PendingDone {
+    std::string stream;
+    std::string entry_id;
+    std::string done_key;
+    std::string channel;
+    absl::Time enqueued;
   };
   enum class SettleAction { kDone, kSkip, kDelay, kDead };
 
@@ -167,6 +184,15 @@ class JobWorker {
                           absl::string_view raw = "");
   absl::Status Delay(const Delivery& delivery, const storage::v1::Job& job,
                      absl::Time due, bool is_retry);
+  // Looks up the done keys of a batch in one round trip (Delivery::done).
+  absl::Status CheckDone(std::vector<Delivery>& deliveries);
+  // Settles the Done results waiting in pending_done_: one script call per
+  // stream acknowledges, deletes and marks done all of them.
+  absl::Status FlushDone();
+  // The settle script's keys and arguments.
+  std::pair<std::vector<std::string>, std::vector<std::string>> SettleCall(
+      const Delivery& delivery, const storage::v1::Job* job,
+      SettleAction action, std::vector<std::string> args) const;
   // Runs the settle script; returns whether this call acknowledged the
   // entry.
   absl::StatusOr<bool> Settle(const Delivery& delivery,
@@ -198,6 +224,13 @@ class JobWorker {
   OwnPending own_pending_ = OwnPending::kAfterStart;
   std::array<std::string, 3> claim_cursors_ = {"0-0", "0-0", "0-0"};
   std::mt19937_64 random_;
+  std::vector<PendingDone> pending_done_;
+  // When other consumers' idle jobs were last looked for (wall clock, as
+  // Redis's idle times are).
+  absl::Time last_claim_scan_ = absl::InfinitePast();
+  // Idempotency keys handled in the current batch: a key that comes twice
+  // in one batch (a replay beside its original) is sent once.
+  std::set<std::string> done_in_batch_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

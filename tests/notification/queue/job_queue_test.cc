@@ -243,3 +243,36 @@ TEST_F(QueueTest, AcceptedJobsSurviveARedisCrash) {
 
 }  // namespace
 }  // namespace partydev::notification
+
+namespace partydev::notification {
+namespace {
+
+TEST_F(QueueTest, DoneResultsSettledABatchAtATime) {
+  // 25 jobs over two priorities, and one key that comes twice (a replay
+  // beside its original): settled 10 at a time, every job once.
+  for (int i = 0; i < 20; ++i) Enqueue(MakeJob(absl::StrCat("n", i)));
+  for (int i = 0; i < 5; ++i) {
+    Enqueue(MakeJob(absl::StrCat("u", i), v1::MESSAGE_PRIORITY_URGENT));
+  }
+  Enqueue(MakeJob("n3"));
+  auto worker = MakeWorker("w-batch", Recording(*redis_),
+                           [](JobWorkerOptions& o) { o.settle_batch = 10; });
+  absl::StatusOr<int> drained = worker->Drain();
+  ASSERT_TRUE(drained.ok()) << drained.status();
+  EXPECT_EQ(*drained, 26);
+  EXPECT_EQ(EffectCount(), 25);
+  EXPECT_EQ(Calls("n3"), 1);  // the second n3 was a duplicate
+  for (v1::MessagePriority p :
+       {v1::MESSAGE_PRIORITY_NORMAL, v1::MESSAGE_PRIORITY_URGENT}) {
+    EXPECT_EQ(PendingOf(p), 0);
+    EXPECT_EQ(Integer({"XLEN", keys_.Stream(p)}), 0);
+  }
+  EXPECT_EQ(Integer({"EXISTS", keys_.Done("u4")}), 1);
+  EXPECT_GT(Integer({"PTTL", keys_.Done("n19")}), 0);
+  EXPECT_EQ(metrics_.Value("partydev_notification_deliveries_total",
+                           {{"channel", "in_app"}, {"outcome", "delivered"}}),
+            25);
+}
+
+}  // namespace
+}  // namespace partydev::notification

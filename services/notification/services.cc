@@ -1,0 +1,90 @@
+#include "services/notification/services.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "partydev/notification/v1/channels.grpc.pb.h"
+#include "partydev/notification/v1/directive_service.grpc.pb.h"
+#include "partydev/notification/v1/inbox.grpc.pb.h"
+#include "partydev/notification/v1/operations.grpc.pb.h"
+#include "services/notification/channel_service.h"
+#include "services/notification/delivery_dispatcher.h"
+#include "services/notification/domain/reminder_rules.h"
+#include "services/notification/inbox_service.h"
+#include "services/notification/operations_service.h"
+#include "services/notification/reminder_service.h"
+#include "services/notification/template_service.h"
+#include "services/notification/templates/template_renderer.h"
+
+namespace partydev::notification {
+
+absl::StatusOr<NotificationConfig> LoadNotificationConfig(
+    const std::string& config_dir) {
+  absl::StatusOr<domain::NotificationRuleSetRegistry> rule_sets =
+      domain::NotificationRuleSetRegistry::LoadDirectory(config_dir +
+                                                         "/rule_sets");
+  if (!rule_sets.ok()) return rule_sets.status();
+  absl::StatusOr<std::vector<v1::ReminderRule>> reminder_rules =
+      domain::LoadReminderRules(config_dir + "/reminder_rules");
+  if (!reminder_rules.ok()) return reminder_rules.status();
+  absl::StatusOr<templates::TemplateLibrary> library =
+      templates::LoadTemplateLibrary(config_dir + "/templates");
+  if (!library.ok()) return library.status();
+  // A shipped template that does not render is a broken release.
+  for (const v1::Template& t : library->templates) {
+    if (absl::Status s = templates::ValidateTemplate(t, library->partials);
+        !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          config_dir, "/templates: ", t.name(), ": ", s.message()));
+    }
+  }
+  NotificationConfig config;
+  config.rules.rule_sets =
+      std::make_shared<const domain::NotificationRuleSetRegistry>(
+          *std::move(rule_sets));
+  config.rules.reminder_rules = *std::move(reminder_rules);
+  config.rules.templates =
+      std::make_shared<const templates::TemplateLibrary>(*std::move(library));
+  return config;
+}
+
+absl::StatusOr<NotificationServices> MakeNotificationServices(
+    ServiceRuntime& runtime, NotificationConfig config) {
+  if (config.rules.rule_sets == nullptr || config.rules.templates == nullptr) {
+    return absl::InvalidArgumentError(
+        "notifyd needs its rule sets and default templates");
+  }
+  const bool run_workers = config.run_workers;
+  NotificationServices notification;
+  notification.context = std::make_shared<NotificationContext>(
+      runtime, std::move(config.rules),
+      config.clock != nullptr ? config.clock
+                              : std::make_shared<const SystemClock>());
+  auto& services = notification.registrations;
+  services.push_back(
+      {std::make_unique<TemplateServiceImpl>(notification.context),
+       v1::TemplateService::service_full_name()});
+  services.push_back(
+      {std::make_unique<ReminderServiceImpl>(notification.context),
+       v1::ReminderService::service_full_name()});
+  // Issue #6, still to come: directives and deliveries, channels beyond
+  // recipients, and the operations of the delivery engine.
+  services.push_back(UnimplementedService<v1::DirectiveService>());
+  auto inbox = std::make_unique<InboxServiceImpl>(notification.context);
+  if (run_workers) {
+    // The in-app deliveries in the background; tests drive workers
+    // themselves (run_workers false).
+    inbox->AttachWorkers(
+        std::make_unique<DeliveryWorkers>(*notification.context));
+  }
+  services.push_back({std::move(inbox), v1::InboxService::service_full_name()});
+  services.push_back(
+      {std::make_unique<ChannelServiceImpl>(notification.context),
+       v1::ChannelService::service_full_name()});
+  services.push_back(
+      {std::make_unique<OperationsServiceImpl>(notification.context),
+       v1::OperationsService::service_full_name()});
+  return notification;
+}
+
+}  // namespace partydev::notification
