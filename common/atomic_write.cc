@@ -58,6 +58,16 @@ for _, op in ipairs(ops) do
     redis.call('RPUSH', key, args[1])
   elseif code == 'xadd' then
     ids[#ids + 1] = redis.call('XADD', key, '*', unpack(args))
+  elseif code == 'xaddrec' then
+    local nf = tonumber(args[1])
+    local fields = {}
+    for f = 1, nf do fields[f] = args[1 + f] end
+    local id = redis.call('XADD', key, '*', unpack(fields))
+    ids[#ids + 1] = id
+    redis.call('HSET', args[nf + 2] .. id, 'v', 1, 'd', args[nf + 3])
+    if args[nf + 4] ~= '' then
+      redis.call('HSET', args[nf + 4], args[nf + 5], args[nf + 6] .. id)
+    end
   elseif code == 'response' then
     redis.call('SET', key, args[1], 'PX', args[2])
   end
@@ -102,11 +112,10 @@ absl::StatusOr<std::vector<VersionedRecord>> ReadRecords(
 }
 
 int AtomicWrite::KeyIndex(absl::string_view key) {
-  for (size_t i = 0; i < keys_.size(); ++i) {
-    if (keys_[i] == key) return static_cast<int>(i) + 1;
-  }
-  keys_.emplace_back(key);
-  return static_cast<int>(keys_.size());
+  auto [it, inserted] = key_indexes_.try_emplace(
+      std::string(key), static_cast<int>(keys_.size()) + 1);
+  if (inserted) keys_.emplace_back(key);
+  return it->second;
 }
 
 void AtomicWrite::Expect(absl::string_view key, int64_t version) {
@@ -115,6 +124,25 @@ void AtomicWrite::Expect(absl::string_view key, int64_t version) {
 
 void AtomicWrite::Put(absl::string_view key, absl::string_view data) {
   ops_.push_back({"put", {std::string(data)}, KeyIndex(key)});
+}
+
+void AtomicWrite::XAddRecord(
+    absl::string_view key,
+    std::vector<std::pair<std::string, std::string>> fields,
+    absl::string_view record_key_prefix, absl::string_view data,
+    absl::string_view link_key, absl::string_view link_field,
+    absl::string_view link_value_prefix) {
+  Op op{"xaddrec", {absl::StrCat(fields.size() * 2)}, KeyIndex(key)};
+  for (auto& [field, value] : fields) {
+    op.args.push_back(std::move(field));
+    op.args.push_back(std::move(value));
+  }
+  op.args.emplace_back(record_key_prefix);
+  op.args.emplace_back(data);
+  op.args.emplace_back(link_key);
+  op.args.emplace_back(link_field);
+  op.args.emplace_back(link_value_prefix);
+  ops_.push_back(std::move(op));
 }
 
 void AtomicWrite::Delete(absl::string_view key) {

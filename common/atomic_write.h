@@ -29,6 +29,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -76,6 +77,18 @@ class AtomicWrite {
   // Appends a stream entry (XADD key * field value ...).
   void XAdd(absl::string_view key,
             std::vector<std::pair<std::string, std::string>> fields);
+  // Appends a stream entry (XADD key * field value ...) and stores a record
+  // {v: 1, d: `data`} at `record_key_prefix` + the new entry's id: records
+  // named by their stream id, such as inbox messages. When `link_key` is not
+  // empty, also sets hash field `link_field` of `link_key` to
+  // `link_value_prefix` + the id (a pointer to the record from elsewhere).
+  // Every key involved must carry the write's hash tag.
+  void XAddRecord(absl::string_view key,
+                  std::vector<std::pair<std::string, std::string>> fields,
+                  absl::string_view record_key_prefix, absl::string_view data,
+                  absl::string_view link_key = "",
+                  absl::string_view link_field = "",
+                  absl::string_view link_value_prefix = "");
   // Stores the response of an idempotent request (AIP-155): the key must
   // not exist yet (a concurrent duplicate loses with kAlreadyExists), and
   // expires after `ttl`.
@@ -101,6 +114,9 @@ class AtomicWrite {
   int KeyIndex(absl::string_view key);
 
   std::vector<std::string> keys_;
+  // keys_ by key, so a write of thousands of keys (a directive's fan-out)
+  // indexes each in constant time.
+  absl::flat_hash_map<std::string, int> key_indexes_;
   std::vector<Op> ops_;
 };
 

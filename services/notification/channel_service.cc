@@ -42,7 +42,12 @@ void CheckLocale(const std::string& locale, absl::string_view field,
 
 ChannelServiceImpl::ChannelServiceImpl(
     std::shared_ptr<NotificationContext> context)
-    : context_(std::move(context)), recipients_(*context_), inbox_(*context_) {}
+    : context_(std::move(context)),
+      recipients_(*context_),
+      inbox_(*context_),
+      channels_(*context_),
+      sender_(std::make_unique<ChannelSender>(
+          ChannelDeliveryOptionsFor(context_->runtime().config()))) {}
 
 PARTYDEV_UNARY_METHOD(ChannelServiceImpl, GetRecipient, v1::GetRecipientRequest,
                       v1::Recipient)
@@ -78,7 +83,9 @@ absl::Status ChannelServiceImpl::DoGetRecipient(
                : RecipientDenied(call.principal, *name);
   }
   if (!stored.ok()) return stored.status();
-  if (!MayManageRecipient(call.principal, stored->message)) {
+  absl::StatusOr<TreeOnDay> tree = CurrentTree(*context_);
+  if (!tree.ok()) return tree.status();
+  if (!MayManageRecipient(*tree, call.principal, stored->message)) {
     return RecipientDenied(call.principal, *name);
   }
   response = std::move(stored->message);
@@ -99,14 +106,25 @@ absl::Status ChannelServiceImpl::DoListRecipients(
   absl::StatusOr<OffsetPage> page =
       OffsetPage::Of(request, request.page_size(), request.page_token());
   if (!page.ok()) return page.status();
+  absl::StatusOr<TreeOnDay> tree = CurrentTree(*context_);
+  if (!tree.ok()) return tree.status();
+  if (!request.under_organization().empty()) {
+    if (absl::Status s =
+            CheckCovers(*tree, call.principal, request.under_organization(),
+                        "under_organization");
+        !s.ok()) {
+      return s;
+    }
+  }
   absl::StatusOr<std::vector<Stored<v1::Recipient>>> all = recipients_.All();
   if (!all.ok()) return all.status();
   std::vector<v1::Recipient*> rows;
   for (Stored<v1::Recipient>& s : *all) {
-    if (!MayManageRecipient(call.principal, s.message)) continue;
-    // Without the tree projection "below" is "owned by" (issue #6).
+    if (!MayManageRecipient(*tree, call.principal, s.message)) continue;
+    // "Owned by it or by an organisation below it" (channels.proto).
     if (!request.under_organization().empty() &&
-        s.message.owner_organization() != request.under_organization()) {
+        !IsWithin(*tree, request.under_organization(),
+                  s.message.owner_organization())) {
       continue;
     }
     rows.push_back(&s.message);
@@ -166,7 +184,9 @@ absl::Status ChannelServiceImpl::DoCreateRecipient(
   recipient.set_name(name);
   recipient.set_kind(v1::RECIPIENT_KIND_EXTERNAL_SYSTEM);
   recipient.set_owner_organization(in.owner_organization());
-  if (!MayManageRecipient(call.principal, recipient)) {
+  absl::StatusOr<TreeOnDay> tree = CurrentTree(*context_);
+  if (!tree.ok()) return tree.status();
+  if (!MayManageRecipient(*tree, call.principal, recipient)) {
     return RecipientDenied(call.principal, in.owner_organization());
   }
   recipient.set_display_name(in.display_name());
@@ -224,7 +244,9 @@ absl::Status ChannelServiceImpl::DoUpdateRecipient(
           return RecipientDenied(call.principal, *name);
         }
         if (!stored.ok()) return stored.status();
-        if (!MayManageRecipient(call.principal, stored->message)) {
+        absl::StatusOr<TreeOnDay> tree = CurrentTree(*context_);
+        if (!tree.ok()) return tree.status();
+        if (!MayManageRecipient(*tree, call.principal, stored->message)) {
           return RecipientDenied(call.principal, *name);
         }
         if (absl::Status s = CheckEtag(in.etag(), stored->version, *name);

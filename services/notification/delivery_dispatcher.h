@@ -8,10 +8,23 @@
 // the unread counter), so a redelivered or replayed job never makes a second
 // message — even when the worker's own done key was lost.
 //
-// Not wired yet (issue #6): webhook and e-mail channels. SendNotification
-// does not enqueue them, so the dispatcher never sees them; one that does
-// arrive (a replayed dead letter, a future producer) is retried, so that it
-// waits in the engine's backoff instead of being lost.
+// WEBHOOK and EMAIL jobs (staged by SendNotification, one per verified,
+// enabled channel whose preferences allow the category) carry the same
+// payload and name their channel (job.channel). The dispatcher loads the
+// channel: a deleted, paused, unverified or disabled one is skipped (Done,
+// attempt SKIPPED_CHANNEL_OFF), as is a category the recipient has muted on
+// that channel type since (SKIPPED_OPTED_OUT). Otherwise it makes one
+// attempt (channel_delivery.h) with webhook-id = the job's idempotency key,
+// the same on every attempt, and maps the outcome (channel_outcome.h):
+//   2xx / SMTP 250          Done
+//   410 Gone                the channel becomes DISABLED; Dead(ENDPOINT_GONE)
+//   other 4xx, SMTP 5yz     Dead(PERMANENT_FAILURE)
+//   anything else           Retry, honouring Retry-After (the worker caps it
+//                           and dead-letters after max_attempts)
+// Each attempt is recorded (channel_store.h: outcome, HTTP status, error,
+// latencies) and updates the channel's ChannelHealth; a channel failing for
+// the policy's disable_after_failing_for since its last success (or its
+// verification) is DISABLED too.
 //
 // DeliveryWorkers owns notifyd's background worker: one JobWorker named
 // "notifyd-<host>-<slot>" (stable across restarts) with this handler and
@@ -24,10 +37,14 @@
 #ifndef PARTYDEV_SERVICES_NOTIFICATION_DELIVERY_DISPATCHER_H_
 #define PARTYDEV_SERVICES_NOTIFICATION_DELIVERY_DISPATCHER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "partydev/storage/v1/jobs.pb.h"
+#include "services/notification/channel_delivery.h"
+#include "services/notification/channel_store.h"
+#include "services/notification/directive_fan_out.h"
 #include "services/notification/inbox_store.h"
 #include "services/notification/notification_context.h"
 #include "services/notification/queue/job_result.h"
@@ -37,19 +54,46 @@ namespace partydev::notification {
 
 class DeliveryDispatcher {
  public:
+  // Sends with ChannelDeliveryOptionsFor(the runtime's configuration).
   explicit DeliveryDispatcher(NotificationContext& context);
+  // `policy`: the channel policies the worker applies (the same function
+  // as JobWorkerOptions::policy), so that the attempts log tells the last
+  // attempt (ATTEMPTS_EXHAUSTED); null: the rule set in force.
+  DeliveryDispatcher(
+      NotificationContext& context, ChannelDeliveryOptions options,
+      std::function<v1::ChannelPolicy(v1::ChannelType)> policy = nullptr);
 
-  // Delivers one job: Done when its effect happened (now or before);
-  // Retry on a Redis error; Dead(MALFORMED_JOB) when the job cannot be
-  // understood (wrong kind, no recipient, a payload that does not parse).
+  // Delivers one job: Done when its effect happened (now or before) or the
+  // channel is skipped; Retry on a Redis error or a transient failure;
+  // Dead(MALFORMED_JOB) when the job cannot be understood (wrong kind, no
+  // recipient, a payload that does not parse, no channel for an outbound
+  // job); Dead(ENDPOINT_GONE / PERMANENT_FAILURE) as the file comment says.
   JobResult Handle(const storage::v1::Job& job);
 
   // Handle as a JobWorker::Handler (borrows this dispatcher).
   JobWorker::Handler AsHandler();
 
  private:
+  JobResult HandleInApp(const storage::v1::Job& job);
+  JobResult HandleOutbound(const storage::v1::Job& job);
+  // Records a skipped job (no attempt made) and answers Done.
+  JobResult Skip(const storage::v1::Job& job, v1::AttemptOutcome outcome,
+                 const std::string& why);
+  // After a failed attempt: the new health, and DISABLED when the channel
+  // answered 410 or has failed for the policy's disable period.
+  void AfterFailure(const storage::v1::Job& job, const ChannelOutcome& outcome,
+                    const v1::ChannelPolicy& policy, absl::Time now);
+  // Sets the channel's state to DISABLED with `reason` (a few tries
+  // against concurrent updates; best effort).
+  void Disable(const std::string& channel, const std::string& reason);
+
   NotificationContext& context_;
   InboxStore inbox_;
+  // FAN_OUT jobs: the deliveries of an issued directive.
+  DirectiveFanOut fan_out_;
+  ChannelStore channels_;
+  ChannelSender sender_;
+  std::function<v1::ChannelPolicy(v1::ChannelType)> policy_;
 };
 
 // The options of notifyd's worker in slot `slot`: consumer name

@@ -18,6 +18,9 @@
 #include "common/errors.h"
 #include "common/ids.h"
 #include "common/paging.h"
+#include "services/notification/channel_preferences.h"
+#include "services/notification/channel_store.h"
+#include "services/notification/delivery_store.h"
 #include "services/notification/templates/template_renderer.h"
 
 namespace partydev::notification {
@@ -122,6 +125,51 @@ absl::StatusOr<v1::Message> RenderRequest(
           ? tmpl->name()
           : absl::StrCat(tmpl->name(), "@", tmpl->revision_id()));
   return message;
+}
+
+// Stages, beside a recipient's in-app job, one job per verified, enabled
+// channel of the recipient that accepts the category and whose preferences
+// do not mute it (channel_preferences.h).
+absl::Status StageChannelJobs(NotificationContext& context,
+                              const v1::Recipient& recipient,
+                              const v1::SendNotificationRequest& request,
+                              const storage::v1::Job& in_app_job,
+                              absl::Time now, AtomicWrite& write) {
+  ChannelStore channels(context);
+  absl::StatusOr<std::vector<Stored<storage::v1::StoredChannel>>> list =
+      channels.List(recipient.name());
+  if (!list.ok()) return list.status();
+  if (list->empty()) return absl::OkStatus();
+  absl::StatusOr<Stored<v1::Preferences>> preferences =
+      channels.GetPreferences(recipient.name());
+  if (!preferences.ok()) return preferences.status();
+  const v1::MessageCategory category = request.category();
+  // Quiet hours hold non-urgent messages on the outbound channels: the job
+  // waits in the delayed set until they end (a delayed job, not a deferral
+  // at send time, so no worker wakes for it during the night).
+  const absl::Time not_before = EarliestDelivery(
+      preferences->message, recipient, in_app_job.priority(), now);
+  for (const Stored<storage::v1::StoredChannel>& stored : *list) {
+    const v1::Channel& channel = stored.message.channel();
+    if (channel.state() != v1::CHANNEL_STATE_ACTIVE || channel.paused() ||
+        !ChannelAccepts(channel, category) ||
+        CategoryMuted(preferences->message, category, channel.type())) {
+      continue;
+    }
+    storage::v1::Job job = in_app_job;
+    job.clear_id();
+    // One key per recipient, business key and channel: the webhook-id (and
+    // the e-mail's Message-ID) stays the same on every attempt.
+    job.set_idempotency_key(DeliveryKey(
+        recipient.name(),
+        absl::StrCat(request.idempotency_key(), ":",
+                     channel.name().substr(channel.name().rfind('/') + 1))));
+    job.set_channel_type(channel.type());
+    job.set_channel(channel.name());
+    if (not_before > now) *job.mutable_not_before() = ToTimestamp(not_before);
+    context.queue().StageEnqueue(write, job, now);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -473,7 +521,7 @@ absl::Status InboxServiceImpl::DoMarkMessageRead(
     const CallContext& call, const v1::MarkMessageReadRequest& request,
     v1::Message& response) {
   const absl::Time now = context_->clock().Now();
-  return ChangeMessage(
+  absl::Status changed = ChangeMessage(
       call, request, "MarkMessageRead", request.name(), request.etag(),
       request.request_id(),
       [&](v1::Message& m) -> std::optional<int> {
@@ -484,6 +532,16 @@ absl::Status InboxServiceImpl::DoMarkMessageRead(
         return delta;
       },
       response);
+  if (!changed.ok() || response.delivery().empty() ||
+      !response.has_read_time()) {
+    return changed;
+  }
+  // The message of a directive's delivery: the delivery is READ too
+  // (DELIVERED → READ, read_time/read_by of the message's first read). A
+  // second write, idempotent: a retried MarkMessageRead completes it.
+  return DeliveryStore(*context_).RecordRead(
+      response.delivery(), response.read_by(),
+      FromTimestamp(response.read_time()));
 }
 
 absl::Status InboxServiceImpl::DoMarkMessageUnread(
@@ -649,6 +707,8 @@ absl::Status InboxServiceImpl::DoSendNotification(
         for (const Stored<v1::Recipient>& r : *found) {
           by_name[r.message.name()] = &r.message;
         }
+        absl::StatusOr<TreeOnDay> tree = CurrentTree(*context_);
+        if (!tree.ok()) return tree.status();
         std::vector<FieldViolation> unknown;
         for (size_t i = 0; i < names.size(); ++i) {
           auto it = by_name.find(names[i]);
@@ -656,9 +716,9 @@ absl::Status InboxServiceImpl::DoSendNotification(
             unknown.push_back({absl::StrCat("recipients[", i, "]"),
                                absl::StrCat(names[i], " does not exist")});
           } else if (!call.principal.HasRole(roles::kAdmin) &&
-                     (call.principal.organization.empty() ||
-                      it->second->owner_organization() !=
-                          call.principal.organization)) {
+                     !Covers(*tree, call.principal,
+                             it->second->owner_organization())) {
+            // The caller notifies only within its subtree.
             return RecipientDenied(call.principal, names[i]);
           }
         }
@@ -698,6 +758,12 @@ absl::Status InboxServiceImpl::DoSendNotification(
           const std::string job_id =
               context_->queue().StageEnqueue(change.write, job, now);
           change.write.Put(sent_keys[i], job_id);
+          if (absl::Status s =
+                  StageChannelJobs(*context_, *by_name[names[i]], request, job,
+                                   now, change.write);
+              !s.ok()) {
+            return s;
+          }
         }
         return absl::OkStatus();
       });

@@ -101,6 +101,24 @@ absl::StatusOr<InboxStore::Appended> InboxStore::Append(
   return appended;
 }
 
+void InboxStore::StageAppend(AtomicWrite& write, absl::string_view recipient,
+                             const v1::Message& message,
+                             absl::string_view link_key,
+                             absl::string_view link_field) const {
+  v1::Message stored = message;
+  stored.clear_name();
+  stored.clear_etag();
+  const std::string category =
+      absl::StrCat(static_cast<int>(message.category()));
+  const std::string messages = absl::StrCat(recipient, kMessages);
+  // The same layout as kAppendScript: entry field c, record {v, d}, the
+  // unread counter of the category.
+  write.XAddRecord(StreamKey(recipient), {{"c", category}},
+                   context_.records().RecordKey(messages),
+                   stored.SerializeAsString(), link_key, link_field, messages);
+  write.HIncrBy(UnreadKey(recipient), category, 1);
+}
+
 absl::StatusOr<std::vector<std::string>> InboxStore::Delivered(
     const std::vector<std::string>& recipients,
     const std::vector<std::string>& dedup_keys) {

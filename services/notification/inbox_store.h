@@ -72,6 +72,15 @@ class InboxStore {
                                   const v1::Message& message,
                                   absl::string_view dedup_key);
 
+  // Stages `message` into `recipient`'s inbox in `write`, for producers
+  // whose own write makes them exactly-once (a directive's fan-out chunk
+  // expects the directive's version): the message id is the stream entry's,
+  // given at commit; when `link_key` is not empty, the message's name is
+  // stored in that hash under `link_field` (a delivery's message link).
+  void StageAppend(AtomicWrite& write, absl::string_view recipient,
+                   const v1::Message& message, absl::string_view link_key,
+                   absl::string_view link_field) const;
+
   // For each dedup key, the message name it created in `recipient`'s
   // inbox, or "" when none yet.
   absl::StatusOr<std::vector<std::string>> Delivered(

@@ -20,6 +20,8 @@
 #include "common/service_runtime.h"
 #include "partydev/notification/v1/reminders.pb.h"
 #include "services/notification/domain/rule_sets.h"
+#include "services/notification/domain/working_days.h"
+#include "services/notification/organization_projection.h"
 #include "services/notification/queue/job_queue.h"
 #include "services/notification/queue/queue_keys.h"
 #include "services/notification/templates/default_templates.h"
@@ -33,18 +35,27 @@ struct NotificationRules {
   std::vector<v1::ReminderRule> reminder_rules;
   // The shipped templates (rules/templates/index.json).
   std::shared_ptr<const templates::TemplateLibrary> templates;
+  // The working-day calendar (rules/calendar_vn.json, membership's).
+  std::shared_ptr<const domain::WorkingDays> working_days;
 };
 
 class NotificationContext {
  public:
   NotificationContext(ServiceRuntime& runtime, NotificationRules rules,
-                      std::shared_ptr<const Clock> clock)
+                      std::shared_ptr<const Clock> clock,
+                      std::string consumer_name)
       : runtime_(runtime),
         prefix_(HashTaggedPrefix(runtime.config().key_prefix)),
         rules_(std::move(rules)),
         clock_(std::move(clock)),
         records_(runtime.redis(), prefix_),
-        queue_(runtime.redis(), QueueKeys(prefix_), *clock_) {}
+        queue_(runtime.redis(), QueueKeys(prefix_), *clock_),
+        organizations_(
+            runtime.redis(), runtime.membership_redis(),
+            {prefix_,
+             HashTaggedPrefix(runtime.config().membership_key_prefix) +
+                 "events",
+             std::move(consumer_name)}) {}
 
   NotificationContext(const NotificationContext&) = delete;
   NotificationContext& operator=(const NotificationContext&) = delete;
@@ -60,11 +71,17 @@ class NotificationContext {
     return *rules_.rule_sets;
   }
   const Clock& clock() const { return *clock_; }
+  const domain::WorkingDays& working_days() const {
+    return *rules_.working_days;
+  }
   RecordStore& records() { return records_; }
   // The delivery engine's queues (queue/job_queue.h): jobs are staged into
   // the same AtomicWrite as the change that causes them.
   JobQueue& queue() { return queue_; }
   const QueueKeys& queue_keys() const { return queue_.keys(); }
+  // notifyd's projection of the organisation tree (dissemination, subtree
+  // checks, escalation targets).
+  OrganizationProjection& organizations() { return organizations_; }
 
  private:
   ServiceRuntime& runtime_;
@@ -73,6 +90,7 @@ class NotificationContext {
   const std::shared_ptr<const Clock> clock_;
   RecordStore records_;
   JobQueue queue_;
+  OrganizationProjection organizations_;
 };
 
 }  // namespace partydev::notification

@@ -15,6 +15,20 @@ constexpr absl::string_view kRecipients = "recipients/";
 constexpr absl::string_view kDefaultTimeZone = "Asia/Ho_Chi_Minh";
 constexpr absl::string_view kDefaultLocale = "vi-VN";
 
+// What every recipient notifyd creates by itself carries: the defaults of
+// its time zone and locale, and notifyd as the author.
+void PrepareNew(v1::Recipient& recipient) {
+  if (recipient.time_zone().empty()) {
+    recipient.set_time_zone(std::string(kDefaultTimeZone));
+  }
+  if (recipient.locale().empty()) {
+    recipient.set_locale(std::string(kDefaultLocale));
+  }
+  *recipient.mutable_create_stamp()->mutable_time() = NowTimestamp();
+  recipient.mutable_create_stamp()->set_actor("svc:notifyd");
+  *recipient.mutable_update_stamp() = recipient.create_stamp();
+}
+
 }  // namespace
 
 std::string PersonRecipientName(absl::string_view person) {
@@ -69,14 +83,12 @@ absl::Status RecipientDenied(const Principal& caller,
       "resource", target);
 }
 
-bool MayManageRecipient(const Principal& caller,
+bool MayManageRecipient(const TreeOnDay& tree, const Principal& caller,
                         const v1::Recipient& recipient) {
-  if (caller.HasRole(roles::kAdmin)) return true;
   if (!recipient.person().empty() && recipient.person() == caller.subject) {
     return true;
   }
-  return !caller.organization.empty() &&
-         recipient.owner_organization() == caller.organization;
+  return Covers(tree, caller, recipient.owner_organization());
 }
 
 bool MayReadInbox(const Principal& caller, const v1::Recipient& recipient) {
@@ -92,26 +104,41 @@ bool MayReadInbox(const Principal& caller, const v1::Recipient& recipient) {
   }
 }
 
+absl::StatusOr<v1::Recipient> NewOrganizationRecipient(
+    absl::string_view organization, absl::string_view display_name) {
+  v1::Recipient recipient;
+  recipient.set_name(OrganizationRecipientName(organization));
+  if (recipient.name().empty()) {
+    return InvalidField("organization", "must be organizations/{org}");
+  }
+  recipient.set_kind(v1::RECIPIENT_KIND_ORGANIZATION);
+  recipient.set_organization(std::string(organization));
+  recipient.set_owner_organization(std::string(organization));
+  recipient.set_display_name(std::string(display_name));
+  return recipient;
+}
+
 RecipientStore::RecipientStore(NotificationContext& context)
-    : context_(context) {}
+    : RecipientStore(context.records()) {}
+
+RecipientStore::RecipientStore(RecordStore& records) : records_(records) {}
 
 std::string RecipientStore::IndexKey() const {
-  return context_.records().CollectionKey("", "recipients");
+  return records_.CollectionKey("", "recipients");
 }
 
 absl::StatusOr<Stored<v1::Recipient>> RecipientStore::Get(
     absl::string_view name) {
-  return context_.records().Get<v1::Recipient>(name);
+  return records_.Get<v1::Recipient>(name);
 }
 
 absl::StatusOr<std::vector<Stored<v1::Recipient>>> RecipientStore::GetMany(
     const std::vector<std::string>& names) {
-  return context_.records().GetMany<v1::Recipient>(names);
+  return records_.GetMany<v1::Recipient>(names);
 }
 
 absl::StatusOr<std::vector<Stored<v1::Recipient>>> RecipientStore::All() {
-  absl::StatusOr<std::vector<std::string>> ids =
-      context_.records().All(IndexKey());
+  absl::StatusOr<std::vector<std::string>> ids = records_.All(IndexKey());
   if (!ids.ok()) return ids.status();
   std::vector<std::string> names;
   names.reserve(ids->size());
@@ -125,7 +152,7 @@ void RecipientStore::StagePut(AtomicWrite& write,
                               int64_t version) const {
   v1::Recipient stored = recipient;
   stored.clear_unread_count();  // computed on read from the inbox
-  context_.records().StagePut(write, stored.name(), version, stored);
+  records_.StagePut(write, stored.name(), version, stored);
   write.ZAdd(IndexKey(), 0, absl::StripPrefix(recipient.name(), kRecipients));
 }
 
@@ -146,33 +173,34 @@ absl::StatusOr<v1::Recipient> RecipientStore::EnsurePerson(
 
 absl::StatusOr<v1::Recipient> RecipientStore::EnsureOrganization(
     absl::string_view organization, absl::string_view display_name) {
-  v1::Recipient recipient;
-  recipient.set_name(OrganizationRecipientName(organization));
-  if (recipient.name().empty()) {
-    return InvalidField("organization", "must be organizations/{org}");
-  }
-  recipient.set_kind(v1::RECIPIENT_KIND_ORGANIZATION);
-  recipient.set_organization(std::string(organization));
-  recipient.set_owner_organization(std::string(organization));
-  recipient.set_display_name(std::string(display_name));
-  return Ensure(std::move(recipient));
+  absl::StatusOr<v1::Recipient> recipient =
+      NewOrganizationRecipient(organization, display_name);
+  if (!recipient.ok()) return recipient.status();
+  return Ensure(*std::move(recipient));
+}
+
+absl::StatusOr<bool> RecipientStore::StageEnsureOrganization(
+    AtomicWrite& write, absl::string_view organization,
+    absl::string_view display_name) {
+  absl::StatusOr<v1::Recipient> recipient =
+      NewOrganizationRecipient(organization, display_name);
+  if (!recipient.ok()) return recipient.status();
+  absl::StatusOr<Stored<v1::Recipient>> existing = Get(recipient->name());
+  if (existing.ok()) return false;
+  if (!absl::IsNotFound(existing.status())) return existing.status();
+  PrepareNew(*recipient);
+  StagePut(write, *recipient, 0);
+  return true;
 }
 
 absl::StatusOr<v1::Recipient> RecipientStore::Ensure(v1::Recipient recipient) {
   absl::StatusOr<Stored<v1::Recipient>> existing = Get(recipient.name());
   if (existing.ok()) return existing->message;
   if (!absl::IsNotFound(existing.status())) return existing.status();
-  if (recipient.time_zone().empty()) {
-    recipient.set_time_zone(std::string(kDefaultTimeZone));
-  }
-  if (recipient.locale().empty())
-    recipient.set_locale(std::string(kDefaultLocale));
-  *recipient.mutable_create_stamp()->mutable_time() = NowTimestamp();
-  recipient.mutable_create_stamp()->set_actor("svc:notifyd");
-  *recipient.mutable_update_stamp() = recipient.create_stamp();
+  PrepareNew(recipient);
   AtomicWrite write;
   StagePut(write, recipient, 0);
-  absl::StatusOr<WriteResult> written = write.Commit(context_.redis());
+  absl::StatusOr<WriteResult> written = write.Commit(records_.redis());
   if (!written.ok() && !absl::IsAborted(written.status())) {
     return written.status();
   }

@@ -9,12 +9,18 @@
 // `recipients/me` names the caller's own person recipient. Every recipient
 // has exactly one in-app channel, implicitly (no channel record yet).
 //
-// Authorisation (limitation, issue #6): notifyd has no projection of the
-// organisation tree yet, so "the caller's subtree" is approximated: admins
-// may do everything; other callers only touch recipients whose owner
-// organisation equals the caller's organisation, or whose person is the
-// caller's own subject. An officer of a superior organisation is therefore
-// refused for recipients below it until the tree projection exists.
+// Authorisation (design.md "Security"): a caller bound to organisation X
+// reads and manages the recipients owned by X or by an organisation below X
+// as notifyd's projection of the tree stands today
+// (notification_access.h), and its own person recipient; an installation
+// admin (no organisation) every recipient. An inbox is read only by its
+// recipient itself (MayReadInbox): reaching a cell does not make a superior
+// committee's officer the cell's reader.
+//
+// Every organisation's office recipient is created by the tree projection
+// (organization_projection.h) when the organisation first appears, through
+// StageEnsureOrganization: NewOrganizationRecipient is the one place that
+// says what such a recipient is.
 
 #ifndef PARTYDEV_SERVICES_NOTIFICATION_RECIPIENT_STORE_H_
 #define PARTYDEV_SERVICES_NOTIFICATION_RECIPIENT_STORE_H_
@@ -29,6 +35,7 @@
 #include "common/principal.h"
 #include "common/record_store.h"
 #include "partydev/notification/v1/channels.pb.h"
+#include "services/notification/notification_access.h"
 #include "services/notification/notification_context.h"
 
 namespace partydev::notification {
@@ -51,18 +58,34 @@ absl::StatusOr<std::string> ResolveRecipientName(const Principal& caller,
 // whether it exists.
 absl::Status RecipientDenied(const Principal& caller, absl::string_view target);
 
-// True when `caller` may read and manage `recipient` (see the file comment:
-// admin, same owner organisation, or the person itself).
-bool MayManageRecipient(const Principal& caller,
+// True when `caller` may read and manage `recipient`: the person itself,
+// or a caller whose subtree holds the recipient's owner organisation on
+// `tree`'s day (notification_access.h Covers; an admin without an
+// organisation covers everything). A recipient without an owner is the
+// admin's only.
+bool MayManageRecipient(const TreeOnDay& tree, const Principal& caller,
                         const v1::Recipient& recipient);
 
 // True when `caller` may read `recipient`'s inbox: the person itself, an
 // officer of the organisation for an organisation's inbox, or an admin.
+// Deliberately not the subtree: reading (and marking read) an inbox is
+// acting as its recipient.
 bool MayReadInbox(const Principal& caller, const v1::Recipient& recipient);
+
+// The office recipient of `organization` ("recipients/org-{id}" for
+// "organizations/{id}", owned by the organisation itself, read by its
+// officers) as it is created, before its stamps and defaults: the one place
+// building it (EnsureOrganization, StageEnsureOrganization).
+// INVALID_ARGUMENT naming "organization" when the name is malformed.
+absl::StatusOr<v1::Recipient> NewOrganizationRecipient(
+    absl::string_view organization, absl::string_view display_name);
 
 class RecipientStore {
  public:
   explicit RecipientStore(NotificationContext& context);
+  // Over notifyd's record store alone (the tree projection, which is part of
+  // the context and so cannot borrow it).
+  explicit RecipientStore(RecordStore& records);
 
   // The index of every recipient id.
   std::string IndexKey() const;
@@ -90,11 +113,18 @@ class RecipientStore {
   // The same for an organisation's office.
   absl::StatusOr<v1::Recipient> EnsureOrganization(
       absl::string_view organization, absl::string_view display_name);
+  // Stages into `write` the creation of `organization`'s office recipient
+  // when it does not exist yet (the write then expects it still absent:
+  // ABORTED when created meanwhile, and a retry finds it). Returns whether
+  // it staged the creation.
+  absl::StatusOr<bool> StageEnsureOrganization(AtomicWrite& write,
+                                               absl::string_view organization,
+                                               absl::string_view display_name);
 
  private:
   absl::StatusOr<v1::Recipient> Ensure(v1::Recipient recipient);
 
-  NotificationContext& context_;
+  RecordStore& records_;
 };
 
 }  // namespace partydev::notification

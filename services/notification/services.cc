@@ -7,8 +7,10 @@
 #include "partydev/notification/v1/directive_service.grpc.pb.h"
 #include "partydev/notification/v1/inbox.grpc.pb.h"
 #include "partydev/notification/v1/operations.grpc.pb.h"
+#include "services/notification/calendar_working_days.h"
 #include "services/notification/channel_service.h"
 #include "services/notification/delivery_dispatcher.h"
+#include "services/notification/directive_service.h"
 #include "services/notification/domain/reminder_rules.h"
 #include "services/notification/inbox_service.h"
 #include "services/notification/operations_service.h"
@@ -38,7 +40,12 @@ absl::StatusOr<NotificationConfig> LoadNotificationConfig(
           config_dir, "/templates: ", t.name(), ": ", s.message()));
     }
   }
+  absl::StatusOr<CalendarWorkingDays> calendar =
+      CalendarWorkingDays::LoadFile(config_dir + "/calendar_vn.json");
+  if (!calendar.ok()) return calendar.status();
   NotificationConfig config;
+  config.rules.working_days =
+      std::make_shared<const CalendarWorkingDays>(*std::move(calendar));
   config.rules.rule_sets =
       std::make_shared<const domain::NotificationRuleSetRegistry>(
           *std::move(rule_sets));
@@ -50,7 +57,8 @@ absl::StatusOr<NotificationConfig> LoadNotificationConfig(
 
 absl::StatusOr<NotificationServices> MakeNotificationServices(
     ServiceRuntime& runtime, NotificationConfig config) {
-  if (config.rules.rule_sets == nullptr || config.rules.templates == nullptr) {
+  if (config.rules.rule_sets == nullptr || config.rules.templates == nullptr ||
+      config.rules.working_days == nullptr) {
     return absl::InvalidArgumentError(
         "notifyd needs its rule sets and default templates");
   }
@@ -59,7 +67,9 @@ absl::StatusOr<NotificationServices> MakeNotificationServices(
   notification.context = std::make_shared<NotificationContext>(
       runtime, std::move(config.rules),
       config.clock != nullptr ? config.clock
-                              : std::make_shared<const SystemClock>());
+                              : std::make_shared<const SystemClock>(),
+      // One consumer name per process: the group tells replicas apart by it.
+      absl::StrCat(runtime.config().program, "-", NewUuid().substr(0, 8)));
   auto& services = notification.registrations;
   services.push_back(
       {std::make_unique<TemplateServiceImpl>(notification.context),
@@ -67,11 +77,21 @@ absl::StatusOr<NotificationServices> MakeNotificationServices(
   services.push_back(
       {std::make_unique<ReminderServiceImpl>(notification.context),
        v1::ReminderService::service_full_name()});
-  // Issue #6, still to come: directives and deliveries, channels beyond
-  // recipients, and the operations of the delivery engine.
-  services.push_back(UnimplementedService<v1::DirectiveService>());
+  auto directives = std::make_unique<DirectiveServiceImpl>(
+      notification.context,
+      std::make_shared<DirectiveFanOut>(*notification.context));
+  if (run_workers) {
+    // Reminders, lateness and escalation of deliveries, once a minute.
+    directives->AttachDeadlines(std::make_unique<DeliveryDeadlines>(
+        *notification.context, absl::Minutes(1)));
+  }
+  services.push_back(
+      {std::move(directives), v1::DirectiveService::service_full_name()});
   auto inbox = std::make_unique<InboxServiceImpl>(notification.context);
   if (run_workers) {
+    // The organisation tree from membership's events, in the background;
+    // tests drain it themselves (context->organizations().DrainAll()).
+    notification.context->organizations().Start();
     // The in-app deliveries in the background; tests drive workers
     // themselves (run_workers false).
     inbox->AttachWorkers(

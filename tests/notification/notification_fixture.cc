@@ -34,6 +34,44 @@ void NotificationFixture::SetUp() {
   redis_client_ = std::make_unique<RedisClient>(*options);
   templates_ = v1::TemplateService::NewStub(server_->channel());
   reminders_ = v1::ReminderService::NewStub(server_->channel());
+
+  membership_ = std::make_unique<testing::MembershipEvents>(*redis_client_,
+                                                            MembershipStream());
+  PublishOrganization(province_, "", "Đảng bộ tỉnh Lâm Đồng",
+                      "PROVINCIAL_COMMITTEE", "PROVINCE");
+  PublishOrganization(bloc_, province_, "Đảng bộ Khối các cơ quan tỉnh",
+                      "AFFILIATED_COMMITTEE", "BLOC");
+  PublishOrganization(university_, bloc_, "Đảng bộ Trường Đại học Đà Lạt",
+                      "GRASSROOTS_COMMITTEE", "GRASSROOTS");
+  PublishOrganization(cell_toan_, university_, "Chi bộ Khoa Toán", "CELL",
+                      "CELL");
+  PublishOrganization(cell_van_, university_, "Chi bộ Khoa Văn", "CELL",
+                      "CELL");
+  PublishOrganization(health_, bloc_, "Đảng bộ Sở Y tế", "GRASSROOTS_COMMITTEE",
+                      "GRASSROOTS");
+  PublishOrganization(cell_health_, health_, "Chi bộ Văn phòng Sở", "CELL",
+                      "CELL");
+  PublishOrganization(other_province_, "", "Đảng bộ tỉnh khác",
+                      "PROVINCIAL_COMMITTEE", "PROVINCE");
+  PublishOrganization(other_cell_, other_province_, "Chi bộ cơ sở khác",
+                      "GRASSROOTS_CELL", "GRASSROOTS");
+  DrainOrganizations();
+}
+
+void NotificationFixture::PublishOrganization(const std::string& name,
+                                              const std::string& parent,
+                                              const std::string& display_name,
+                                              const std::string& kind,
+                                              const std::string& level) {
+  absl::StatusOr<events::v1::Event> published =
+      membership_->PublishOrganization(name, parent, display_name, kind, level,
+                                       {}, D(2015, 1, 1));
+  ASSERT_TRUE(published.ok()) << published.status();
+}
+
+void NotificationFixture::DrainOrganizations() {
+  absl::StatusOr<int> drained = context_->organizations().DrainAll();
+  ASSERT_TRUE(drained.ok()) << drained.status();
 }
 
 void NotificationFixture::TearDown() {

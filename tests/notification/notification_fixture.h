@@ -16,6 +16,19 @@
 //
 // Nothing-written checks: Snapshot() is every key of notifyd's prefix with
 // its DUMP bytes; compare a snapshot before and after a refused call.
+//
+// The organisation tree (OrganizationCreated events dated 2015-01-01 on
+// membership's stream, drained into notifyd's projection in SetUp, so every
+// organisation's office recipient `recipients/org-{id}` exists too):
+//   organizations/lam-dong     Đảng bộ tỉnh Lâm Đồng        (province_)
+//    └ organizations/duk        Đảng bộ Khối                 (bloc_)
+//       ├ organizations/dh-da-lat  Đảng bộ Trường ĐH Đà Lạt  (university_)
+//       │  ├ organizations/cb-toan   Chi bộ Khoa Toán        (cell_toan_)
+//       │  └ organizations/cb-van    Chi bộ Khoa Văn         (cell_van_)
+//       └ organizations/so-y-te    Đảng bộ Sở Y tế           (health_)
+//          └ organizations/cb-y-te   Chi bộ Văn phòng Sở      (cell_health_)
+//   organizations/tinh-khac    another province             (other_province_)
+//    └ organizations/cb-khac    a grassroots cell there      (other_cell_)
 
 #ifndef PARTYDEV_TESTS_NOTIFICATION_NOTIFICATION_FIXTURE_H_
 #define PARTYDEV_TESTS_NOTIFICATION_NOTIFICATION_FIXTURE_H_
@@ -33,6 +46,7 @@
 #include "partydev/notification/v1/templates.grpc.pb.h"
 #include "services/notification/notification_context.h"
 #include "tests/support/in_process_server.h"
+#include "tests/support/membership_events.h"
 #include "tests/support/redis_server.h"
 
 namespace partydev::notification {
@@ -46,7 +60,8 @@ struct Caller {
 
 class NotificationFixture : public ::testing::Test {
  protected:
-  // An organisation callers are bound to, and another one.
+  // An organisation callers are bound to, and a cell below it (province_
+  // and cell_toan_ of the tree).
   static constexpr const char* kProvince = "organizations/lam-dong";
   static constexpr const char* kCell = "organizations/cb-toan";
 
@@ -84,6 +99,16 @@ class NotificationFixture : public ::testing::Test {
   // Every key of notifyd's prefix and its DUMP bytes.
   std::map<std::string, std::string> Snapshot();
 
+  // Membership's stream notifyd's tree projection reads.
+  static std::string MembershipStream() { return "{pd:membership}:events"; }
+  // Publishes OrganizationCreated of `name` under `parent` (published
+  // before) on 2015-01-01; fails the test on error. Drain to apply it.
+  void PublishOrganization(const std::string& name, const std::string& parent,
+                           const std::string& display_name,
+                           const std::string& kind, const std::string& level);
+  // Applies what membership's stream holds to the tree projection.
+  void DrainOrganizations();
+
   // A valid template: one IN_APP variant "{{name}}" / `body`, a sample
   // context {"name": "Nguyễn Văn A"}, category PIPELINE_REMINDER.
   static v1::Template SimpleTemplate(const std::string& display_name,
@@ -100,8 +125,21 @@ class NotificationFixture : public ::testing::Test {
   std::unique_ptr<testing::InProcessServer> server_;
   std::shared_ptr<NotificationContext> context_;
   std::unique_ptr<RedisClient> redis_client_;
+  // Writes membership's stream (after redis_client_).
+  std::unique_ptr<testing::MembershipEvents> membership_;
   std::unique_ptr<v1::TemplateService::Stub> templates_;
   std::unique_ptr<v1::ReminderService::Stub> reminders_;
+
+  // The tree, as resource names (see the file comment).
+  std::string province_ = "organizations/lam-dong";
+  std::string bloc_ = "organizations/duk";
+  std::string university_ = "organizations/dh-da-lat";
+  std::string cell_toan_ = "organizations/cb-toan";
+  std::string cell_van_ = "organizations/cb-van";
+  std::string health_ = "organizations/so-y-te";
+  std::string cell_health_ = "organizations/cb-y-te";
+  std::string other_province_ = "organizations/tinh-khac";
+  std::string other_cell_ = "organizations/cb-khac";
 };
 
 // "CODE: message" of a status, for assertion messages.

@@ -25,6 +25,8 @@ void QuotaFixture::SetUp() {
       });
   ASSERT_TRUE(server_->Start().ok());
   redis_client_ = std::make_unique<RedisClient>(*ParseRedisUrl(redis_.url()));
+  membership_ = std::make_unique<testing::MembershipEvents>(*redis_client_,
+                                                            MembershipStream());
   targets_ = v1::TargetService::NewStub(server_->channel());
   allocations_ = v1::AllocationService::NewStub(server_->channel());
   plans_ = v1::PlanService::NewStub(server_->channel());
@@ -87,36 +89,20 @@ common::v1::Date QuotaFixture::D(int y, int m, int d) {
 }
 
 events::v1::Event QuotaFixture::Publish(events::v1::Event event) {
-  if (event.id().empty()) event.set_id(NewUuid());
-  if (event.producer().empty()) event.set_producer("membership");
-  if (event.actor().empty()) event.set_actor("people/secretary");
-  if (!event.has_recorded_at()) *event.mutable_recorded_at() = NowTimestamp();
-  SetType(event);
-  Streams streams(*redis_client_);
-  absl::StatusOr<std::string> id =
-      streams.Append(MembershipStream(), {{"e", event.SerializeAsString()}});
-  EXPECT_TRUE(id.ok()) << id.status();
-  return event;
+  absl::StatusOr<events::v1::Event> published =
+      membership_->Publish(std::move(event));
+  EXPECT_TRUE(published.ok()) << published.status();
+  return published.ok() ? *std::move(published) : events::v1::Event();
 }
 
 std::vector<std::string> QuotaFixture::PathOf(
     const std::string& organization) const {
-  const std::vector<std::vector<std::string>> paths = {
-      {province_},
-      {province_, bloc_},
-      {province_, bloc_, university_},
-      {province_, bloc_, university_, cell_toan_},
-      {province_, bloc_, university_, cell_van_},
-      {province_, bloc_, health_},
-      {province_, bloc_, health_, cell_health_},
-      {other_province_},
-      {other_province_, other_cell_},
-  };
-  for (const auto& path : paths) {
-    if (path.back() == organization) return path;
+  std::vector<std::string> path = membership_->PathOf(organization);
+  if (path.empty()) {
+    ADD_FAILURE() << organization << " is not in the fixture's tree";
+    path.push_back(organization);
   }
-  ADD_FAILURE() << organization << " is not in the fixture's tree";
-  return {organization};
+  return path;
 }
 
 void QuotaFixture::PublishOrganization(const std::string& name,
@@ -126,19 +112,10 @@ void QuotaFixture::PublishOrganization(const std::string& name,
                                        const std::string& level,
                                        std::vector<common::v1::SectorTag> tags,
                                        const common::v1::Date& on) {
-  events::v1::Event event;
-  *event.mutable_act_date() = on;
-  for (const auto& p : PathOf(name)) event.add_organization_path(p);
-  auto* org = event.mutable_organization_created()->mutable_organization();
-  org->set_name(name);
-  org->set_parent(parent);
-  org->set_display_name(display_name);
-  org->set_kind(kind);
-  org->set_level(level);
-  org->set_is_party_organization(true);
-  for (auto tag : tags) org->add_sector_tags(tag);
-  *org->mutable_valid_from() = on;
-  Publish(std::move(event));
+  absl::StatusOr<events::v1::Event> published =
+      membership_->PublishOrganization(name, parent, display_name, kind, level,
+                                       std::move(tags), on);
+  EXPECT_TRUE(published.ok()) << published.status();
 }
 
 events::v1::Event QuotaFixture::PublishAdmission(

@@ -45,6 +45,7 @@
 #include "partydev/quota/v1/targets.grpc.pb.h"
 #include "services/quota/quota_context.h"
 #include "tests/support/in_process_server.h"
+#include "tests/support/membership_events.h"
 #include "tests/support/redis_server.h"
 
 namespace partydev::quota {
@@ -77,10 +78,12 @@ class QuotaFixture : public ::testing::Test {
   std::string MembershipStream() const { return "{pd:membership}:events"; }
   // Appends `event` to the membership stream as membershipd does (an id is
   // given when empty, the type is set from the payload); returns it.
+  // (testing::MembershipEvents::Publish; fails the test on error.)
   events::v1::Event Publish(events::v1::Event event);
-  // The path of an organisation of the fixture's tree, root first.
+  // The path of an organisation published so far, root first.
   std::vector<std::string> PathOf(const std::string& organization) const;
-  // Publishes OrganizationCreated for `name` under `parent` on `on`.
+  // Publishes OrganizationCreated for `name` under `parent` on `on`
+  // (testing::MembershipEvents::PublishOrganization).
   void PublishOrganization(const std::string& name, const std::string& parent,
                            const std::string& display_name,
                            const std::string& kind, const std::string& level,
@@ -108,6 +111,8 @@ class QuotaFixture : public ::testing::Test {
   std::unique_ptr<testing::InProcessServer> server_;
   std::shared_ptr<QuotaContext> context_;
   std::unique_ptr<RedisClient> redis_client_;
+  // Writes membership's stream (after redis_client_).
+  std::unique_ptr<testing::MembershipEvents> membership_;
   std::unique_ptr<v1::TargetService::Stub> targets_;
   std::unique_ptr<v1::AllocationService::Stub> allocations_;
   std::unique_ptr<v1::PlanService::Stub> plans_;
