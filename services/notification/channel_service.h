@@ -1,13 +1,13 @@
 // File: services/notification/channel_service.h
 //
-// ChannelService (channels.proto), the recipients part: Get, List, Create
+// ChannelService (channels.proto). The recipients part: Get, List, Create
 // (external systems only) and UpdateRecipient over recipient_store.h.
-// Persons and organisations become recipients from membership's events
-// (RecipientStore::EnsurePerson / EnsureOrganization; the consumer is still
-// to come, issue #6). Authorisation as recipient_store.h documents (no tree
-// projection yet: admin, same owner organisation, or the person itself);
-// creating an external system needs the secretary (committee office),
-// system or admin role.
+// Organisations become recipients (their office) from membership's events
+// (organization_projection.h); persons through RecipientStore::EnsurePerson
+// (their consumer is still to come). Authorisation as recipient_store.h
+// documents (the caller's subtree from notifyd's tree projection, or the
+// person itself); creating an external system needs the secretary (committee
+// office), system or admin role.
 //
 // The channel part: webhook and e-mail channels (channel_store.h; the
 // in-app channel exists implicitly and is listed first), their

@@ -26,6 +26,9 @@
 // the policy's disable_after_failing_for since its last success (or its
 // verification) is DISABLED too.
 //
+// FAN_OUT jobs go to directive_fan_out.h: the deliveries of an issued,
+// amended or withdrawn directive.
+//
 // DeliveryWorkers owns notifyd's background worker: one JobWorker named
 // "notifyd-<host>-<slot>" (stable across restarts) with this handler and
 // the channel policies of the rule set in force today.

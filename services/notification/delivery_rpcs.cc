@@ -144,15 +144,6 @@ absl::StatusOr<v1::DeliveryState> StateAfter(const v1::Delivery& before,
     return before.state();
   }
   if (wanted == before.state()) return wanted;
-  // A delivery that needs no acknowledgement is reported straight from
-  // DELIVERED or READ (CheckReport allows it; the domain's transition table
-  // lists REPORTED only after ACKNOWLEDGED or LATE).
-  if (wanted == v1::DELIVERY_STATE_REPORTED &&
-      !before.acknowledgement_required() &&
-      (before.state() == v1::DELIVERY_STATE_DELIVERED ||
-       before.state() == v1::DELIVERY_STATE_READ)) {
-    return wanted;
-  }
   if (absl::Status s = domain::CheckTransition(before, wanted); !s.ok()) {
     return s;
   }

@@ -161,7 +161,12 @@ JobResult DirectiveFanOut::Handle(const storage::v1::Job& job) {
 }
 
 absl::Status DirectiveFanOut::Run(const std::string& name, bool notify_change) {
-  for (int attempt = 0; attempt < 1000; ++attempt) {
+  // The expansion is computed once per run (a national directive's takes a
+  // second) and again only when an amendment changed the directive.
+  std::optional<domain::RecipientExpansion> expansion;
+  int expanded_for_amendments = -1;
+  std::shared_ptr<const OrgTree> tree;
+  for (int conflicts = 0; conflicts < 100;) {
     absl::StatusOr<Stored<v1::Directive>> stored = directives_.Get(name);
     if (!stored.ok()) return stored.status();
     v1::Directive& directive = stored->message;
@@ -177,12 +182,18 @@ absl::Status DirectiveFanOut::Run(const std::string& name, bool notify_change) {
       return absl::OkStatus();  // a draft: nothing to deliver yet
     }
     const absl::CivilDay day = IssueDay(directive);
-    absl::StatusOr<domain::RecipientExpansion> expansion =
-        Expand(directive, day);
-    if (!expansion.ok()) return expansion.status();
-    absl::StatusOr<std::shared_ptr<const OrgTree>> tree =
-        context_.organizations().Tree();
-    if (!tree.ok()) return tree.status();
+    if (!expansion.has_value() ||
+        expanded_for_amendments != directive.amendments_size()) {
+      absl::StatusOr<std::shared_ptr<const OrgTree>> snapshot =
+          context_.organizations().Tree();
+      if (!snapshot.ok()) return snapshot.status();
+      tree = *std::move(snapshot);
+      absl::StatusOr<domain::RecipientExpansion> expanded =
+          Expand(directive, day);
+      if (!expanded.ok()) return expanded.status();
+      expansion = *std::move(expanded);
+      expanded_for_amendments = directive.amendments_size();
+    }
     absl::StatusOr<const v1::NotificationRuleSet*> rules =
         context_.rule_sets().ForDay(day);
     if (!rules.ok()) return rules.status();
@@ -206,7 +217,7 @@ absl::Status DirectiveFanOut::Run(const std::string& name, bool notify_change) {
     for (int i = from; i < to; ++i) {
       if ((*exist)[i - from]) continue;  // a resumed chunk made it already
       absl::StatusOr<v1::Delivery> delivery =
-          NewDelivery(directive, targets[i], **tree, **rules, day, today, now);
+          NewDelivery(directive, targets[i], *tree, **rules, day, today, now);
       if (!delivery.ok()) return delivery.status();
       inbox.StageAppend(write, delivery->recipient(),
                         MessageOf(directive, *delivery), links, ids[i - from]);
@@ -221,7 +232,10 @@ absl::Status DirectiveFanOut::Run(const std::string& name, bool notify_change) {
     }
     directives_.StagePut(write, directive, stored->version);
     absl::StatusOr<WriteResult> committed = write.Commit(context_.redis());
-    if (absl::IsAborted(committed.status())) continue;  // re-read, resume
+    if (absl::IsAborted(committed.status())) {
+      ++conflicts;  // re-read, resume
+      continue;
+    }
     if (!committed.ok()) return committed.status();
     if (to == total) {
       if (directive.amendments().empty()) return absl::OkStatus();

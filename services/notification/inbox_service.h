@@ -11,8 +11,8 @@
 // SendNotification validates everything first (1 to 1000 existing,
 // distinct recipients; a category; text content, or a shipped template that
 // renders with the given context; an idempotency key; a system or secretary
-// role and every recipient owned by the caller's organisation — see
-// recipient_store.h for the missing tree), then, in ONE atomic write for
+// role and every recipient owned within the caller's organisation subtree,
+// notification_access.h), then, in ONE atomic write for
 // the whole request, stages per recipient a "sent" marker
 // (`inbox:sent:<key>`, expected absent) and one CHANNEL_DELIVERY job for the
 // IN_APP channel whose idempotency key is sha256(recipient "\n" request
@@ -22,13 +22,16 @@
 // the delivery worker (delivery_dispatcher.h), so `SentNotification.message`
 // is empty until it is delivered.
 //
-// Not yet (issue #6): webhook/e-mail jobs (only IN_APP is enqueued;
-// `channels` is accepted and ignored), preferences, templates stored
-// through TemplateService (only the shipped library is looked up), the
-// AIP-160 `filter` of ListMessages (UNIMPLEMENTED when set), `change`
-// events of SubscribeMessages (include_changes is ignored), ResyncRequired
-// (nothing trims inboxes yet), the DirectiveService side effect of
-// MarkMessageRead on a delivery.
+// In the same write, one WEBHOOK or EMAIL job per active channel of the
+// recipient that accepts the category (preferences, quiet hours:
+// delivery_dispatcher.h). MarkMessageRead of a directive's message marks
+// its delivery READ (delivery_store.h RecordRead, an idempotent second
+// write).
+//
+// Not yet (issue #6): templates stored through TemplateService (only the
+// shipped library is looked up), the AIP-160 `filter` of ListMessages
+// (UNIMPLEMENTED when set), `change` events of SubscribeMessages
+// (include_changes is ignored), ResyncRequired (nothing trims inboxes yet).
 //
 // SubscribeMessages runs one thread per stream that reads the recipient's
 // inbox stream from the resume point (XRANGE after the cursor, polled every

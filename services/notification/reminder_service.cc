@@ -1,5 +1,6 @@
 #include "services/notification/reminder_service.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <utility>
@@ -18,6 +19,7 @@
 #include "common/paging.h"
 #include "services/notification/domain/reminder_schedule.h"
 #include "services/notification/domain/vietnamese_dates.h"
+#include "services/notification/notification_access.h"
 #include "services/notification/queue/job_queue.h"
 #include "services/notification/templates/default_templates.h"
 
@@ -89,7 +91,14 @@ ReminderServiceImpl::ReminderServiceImpl(
     std::shared_ptr<NotificationContext> context)
     : context_(std::move(context)),
       rules_(context_->records(), context_->rules().reminder_rules),
-      templates_(context_->records(), *context_->rules().templates) {}
+      templates_(context_->records(), *context_->rules().templates),
+      scheduled_(context_->records()) {}
+
+void ReminderServiceImpl::AttachEventReminders(
+    std::unique_ptr<EventReminders> reminders) {
+  event_reminders_ = std::move(reminders);
+  if (event_reminders_ != nullptr) event_reminders_->Start();
+}
 
 #define PARTYDEV_UNARY(Rpc, Request, Response) \
   PARTYDEV_UNARY_METHOD(ReminderServiceImpl, Rpc, Request, Response)
@@ -363,27 +372,147 @@ absl::Status ReminderServiceImpl::DoPreviewReminderSchedule(
 }
 
 absl::Status ReminderServiceImpl::DoListScheduledReminders(
-    const CallContext&, const v1::ListScheduledRemindersRequest&,
-    v1::ListScheduledRemindersResponse&) {
-  return absl::UnimplementedError(
-      "ListScheduledReminders arrives with the reminders from events "
-      "(issue #6)");
+    const CallContext& call, const v1::ListScheduledRemindersRequest& r,
+    v1::ListScheduledRemindersResponse& out) {
+  absl::StatusOr<OffsetPage> page =
+      OffsetPage::Of(r, r.page_size(), r.page_token());
+  if (!page.ok()) return page.status();
+  bool descending = false;
+  if (r.order_by() == "fire_time desc") {
+    descending = true;
+  } else if (!r.order_by().empty() && r.order_by() != "fire_time") {
+    return InvalidField("order_by",
+                        "must be \"fire_time\" or \"fire_time desc\"");
+  }
+  absl::StatusOr<Filter> filter =
+      Filter::Parse(r.filter(), *v1::ScheduledReminder::descriptor(),
+                    {"reminder_rule", "deadline_kind", "event_type",
+                     "fire_time", "escalation", "due_date"});
+  if (!filter.ok()) return filter.status();
+  absl::StatusOr<TreeOnDay> tree = CurrentTree(*context_);
+  if (!tree.ok()) return tree.status();
+  // Default: the caller's subtree (everything for the admin).
+  std::string under = r.under_organization();
+  if (!under.empty()) {
+    if (absl::Status s =
+            CheckCovers(*tree, call.principal, under, "under_organization");
+        !s.ok()) {
+      return s;
+    }
+  } else {
+    under = call.principal.organization;
+  }
+  const std::set<int> states(r.states().begin(), r.states().end());
+  absl::StatusOr<std::vector<Stored<v1::ScheduledReminder>>> all =
+      r.subject_resource().empty() ? scheduled_.All()
+                                   : scheduled_.BySubject(r.subject_resource());
+  if (!all.ok()) return all.status();
+  std::vector<v1::ScheduledReminder> matched;
+  for (Stored<v1::ScheduledReminder>& s : *all) {
+    const v1::ScheduledReminder& m = s.message;
+    if (!Covers(*tree, call.principal, m.organization())) continue;
+    if (!under.empty() && !IsWithin(*tree, under, m.organization())) continue;
+    if (!states.empty() && states.count(static_cast<int>(m.state())) == 0)
+      continue;
+    if (!filter->Matches(m)) continue;
+    matched.push_back(std::move(s.message));
+  }
+  std::stable_sort(matched.begin(), matched.end(),
+                   [descending](const v1::ScheduledReminder& a,
+                                const v1::ScheduledReminder& b) {
+                     const absl::Time ta = FromTimestamp(a.fire_time());
+                     const absl::Time tb = FromTimestamp(b.fire_time());
+                     if (ta != tb) return descending ? ta > tb : ta < tb;
+                     return a.name() < b.name();
+                   });
+  page->Fill(matched.size(), out, [&](int i) {
+    *out.add_scheduled_reminders() = std::move(matched[i]);
+  });
+  return absl::OkStatus();
+}
+
+// PERMISSION_DENIED (OUTSIDE_SUBTREE) unless the caller's subtree holds the
+// reminder's organisation; the message does not say whether it exists.
+absl::Status ReminderServiceImpl::ReadScheduled(
+    const CallContext& call, const std::string& name,
+    Stored<v1::ScheduledReminder>& out) {
+  absl::StatusOr<std::string> id = ParseScheduledReminderName(name, "name");
+  if (!id.ok()) return id.status();
+  absl::StatusOr<TreeOnDay> tree = CurrentTree(*context_);
+  if (!tree.ok()) return tree.status();
+  absl::StatusOr<Stored<v1::ScheduledReminder>> stored = scheduled_.Get(name);
+  if (absl::IsNotFound(stored.status()) &&
+      !call.principal.organization.empty()) {
+    // The same answer as for another subtree's reminder.
+    return RequireWithinSubtree(call.principal, {}, name);
+  }
+  if (!stored.ok()) return stored.status();
+  if (!Covers(*tree, call.principal, stored->message.organization())) {
+    return RequireWithinSubtree(call.principal, {}, name);
+  }
+  out = *std::move(stored);
+  return absl::OkStatus();
 }
 
 absl::Status ReminderServiceImpl::DoGetScheduledReminder(
-    const CallContext&, const v1::GetScheduledReminderRequest&,
-    v1::ScheduledReminder&) {
-  return absl::UnimplementedError(
-      "GetScheduledReminder arrives with the reminders from events "
-      "(issue #6)");
+    const CallContext& call, const v1::GetScheduledReminderRequest& r,
+    v1::ScheduledReminder& out) {
+  Stored<v1::ScheduledReminder> stored;
+  if (absl::Status s = ReadScheduled(call, r.name(), stored); !s.ok()) {
+    return s;
+  }
+  out = std::move(stored.message);
+  return absl::OkStatus();
 }
 
 absl::Status ReminderServiceImpl::DoCancelScheduledReminder(
-    const CallContext&, const v1::CancelScheduledReminderRequest&,
-    v1::ScheduledReminder&) {
-  return absl::UnimplementedError(
-      "CancelScheduledReminder arrives with the reminders from events "
-      "(issue #6)");
+    const CallContext& call, const v1::CancelScheduledReminderRequest& r,
+    v1::ScheduledReminder& out) {
+  FieldChecker check;
+  if (absl::StatusOr<std::string> id =
+          ParseScheduledReminderName(r.name(), "name");
+      !id.ok()) {
+    check.Add("name", id.status().message());
+  }
+  if (r.reason().empty()) check.Add("reason", "is required");
+  if (!check.ok()) return check.status();
+  if (absl::Status s = RequireAnyRole(
+          call.principal, {roles::kSecretary, roles::kOrganizationBoard},
+          "cancelling a scheduled reminder");
+      !s.ok()) {
+    return s;
+  }
+  return RunStagedChange<v1::ScheduledReminder>(
+      context_->redis(), context_->prefix(), context_->events_key(),
+      "CancelScheduledReminder", r.request_id(), r, out,
+      [&](StagedChange& change) -> absl::Status {
+        Stored<v1::ScheduledReminder> stored;
+        if (absl::Status s = ReadScheduled(call, r.name(), stored); !s.ok()) {
+          return s;
+        }
+        if (absl::Status s = CheckEtag(r.etag(), stored.version, r.name());
+            !s.ok()) {
+          return s;
+        }
+        if (stored.message.state() != v1::SCHEDULED_REMINDER_STATE_SCHEDULED) {
+          return RulesViolated(
+              {{"notification.scheduled_reminder.scheduled", r.name(),
+                absl::StrCat(
+                    "Chỉ hủy được lời nhắc đang chờ gửi; ", r.name(), " is ",
+                    v1::ScheduledReminderState_Name(stored.message.state()))}});
+        }
+        v1::ScheduledReminder reminder = stored.message;
+        reminder.clear_etag();
+        reminder.set_state(v1::SCHEDULED_REMINDER_STATE_CANCELLED);
+        reminder.set_cancel_reason(r.reason());
+        *reminder.mutable_update_stamp() =
+            Stamp(call, r.request_id(), r.reason());
+        out = reminder;
+        out.set_etag(EtagOf(stored.version + 1));
+        if (r.validate_only()) return absl::OkStatus();
+        scheduled_.StagePut(change.write, reminder, stored.version);
+        return absl::OkStatus();
+      });
 }
 
 absl::Status ReminderServiceImpl::DoGetNotificationRuleSet(

@@ -33,9 +33,14 @@
 //  - Rule sets come from NotificationContext::rule_sets(); Resolve
 //    defaults to today in Vietnam by the context's clock; a date before the
 //    first set is FAILED_PRECONDITION.
-//  - ListScheduledReminders, GetScheduledReminder and
-//    CancelScheduledReminder are UNIMPLEMENTED: scheduled reminders arrive
-//    with the reminders from events (issue #6).
+//  - Scheduled reminders (scheduled_reminder_store.h, written by
+//    event_reminders.h) are read within the caller's subtree of their
+//    organisation (List defaults to it; Get and Cancel of another
+//    subtree's reminder are PERMISSION_DENIED, OUTSIDE_SUBTREE, without
+//    telling whether it exists). Cancel needs a secretary or organisation
+//    board (or admin), a reason, and a SCHEDULED reminder
+//    (`notification.scheduled_reminder.scheduled`); it checks the etag and
+//    is idempotent by request_id; validate_only writes nothing.
 
 #ifndef PARTYDEV_SERVICES_NOTIFICATION_REMINDER_SERVICE_H_
 #define PARTYDEV_SERVICES_NOTIFICATION_REMINDER_SERVICE_H_
@@ -46,8 +51,10 @@
 #include "absl/status/status.h"
 #include "common/service_runtime.h"
 #include "partydev/notification/v1/reminders.grpc.pb.h"
+#include "services/notification/event_reminders.h"
 #include "services/notification/notification_context.h"
 #include "services/notification/reminder_rule_store.h"
+#include "services/notification/scheduled_reminder_store.h"
 #include "services/notification/template_store.h"
 
 namespace partydev::notification {
@@ -55,6 +62,10 @@ namespace partydev::notification {
 class ReminderServiceImpl final : public v1::ReminderService::CallbackService {
  public:
   explicit ReminderServiceImpl(std::shared_ptr<NotificationContext> context);
+
+  // Owns and starts the engine of reminders from events (services.cc, when
+  // notifyd runs its workers); it stops before the context goes.
+  void AttachEventReminders(std::unique_ptr<EventReminders> reminders);
 
   grpc::ServerUnaryReactor* CreateReminderRule(
       grpc::CallbackServerContext* context,
@@ -142,9 +153,15 @@ class ReminderServiceImpl final : public v1::ReminderService::CallbackService {
   absl::Status CheckRule(const v1::ReminderRule& rule,
                          const v1::ReminderRule* before);
 
+  // Reads scheduled reminder `name` (request field "name") for `call`.
+  absl::Status ReadScheduled(const CallContext& call, const std::string& name,
+                             Stored<v1::ScheduledReminder>& out);
+
   std::shared_ptr<NotificationContext> context_;
   ReminderRuleStore rules_;
   TemplateStore templates_;
+  ScheduledReminderStore scheduled_;
+  std::unique_ptr<EventReminders> event_reminders_;  // after context_
 };
 
 }  // namespace partydev::notification

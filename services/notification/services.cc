@@ -12,6 +12,7 @@
 #include "services/notification/delivery_dispatcher.h"
 #include "services/notification/directive_service.h"
 #include "services/notification/domain/reminder_rules.h"
+#include "services/notification/event_reminders.h"
 #include "services/notification/inbox_service.h"
 #include "services/notification/operations_service.h"
 #include "services/notification/reminder_service.h"
@@ -74,9 +75,22 @@ absl::StatusOr<NotificationServices> MakeNotificationServices(
   services.push_back(
       {std::make_unique<TemplateServiceImpl>(notification.context),
        v1::TemplateService::service_full_name()});
+  auto reminders = std::make_unique<ReminderServiceImpl>(notification.context);
+  if (run_workers) {
+    // Reminders and urging letters from membership's and quota's events,
+    // and the sweep that sends the due ones, once a minute.
+    reminders->AttachEventReminders(std::make_unique<EventReminders>(
+        *notification.context, runtime.membership_redis(),
+        runtime.quota_redis(),
+        EventRemindersOptions{
+            HashTaggedPrefix(runtime.config().membership_key_prefix) + "events",
+            HashTaggedPrefix(runtime.config().quota_key_prefix) + "events",
+            absl::StrCat(runtime.config().program, "-reminders-",
+                         NewUuid().substr(0, 8)),
+            absl::Minutes(1)}));
+  }
   services.push_back(
-      {std::make_unique<ReminderServiceImpl>(notification.context),
-       v1::ReminderService::service_full_name()});
+      {std::move(reminders), v1::ReminderService::service_full_name()});
   auto directives = std::make_unique<DirectiveServiceImpl>(
       notification.context,
       std::make_shared<DirectiveFanOut>(*notification.context));

@@ -1,7 +1,7 @@
 // ReminderService on a real Redis through notifyd's wiring: reminder rules
 // (shipped and stored, templates checked, etags, validate_only, idempotent
 // retries, who may write), the schedule preview, the rule sets, and the
-// scheduled-reminder RPCs still to come.
+// scheduled-reminder RPCs with nothing scheduled.
 
 #include <gtest/gtest.h>
 
@@ -416,24 +416,27 @@ TEST_F(ReminderServiceTest, RuleSetsResolveByDate) {
             "notificationRuleSets/default");
 }
 
-TEST_F(ReminderServiceTest, ScheduledRemindersArriveWithIssue6) {
+// The scheduled-reminder RPCs with nothing scheduled (the engine's own
+// tests are in event_reminders_test.cc).
+TEST_F(ReminderServiceTest, ScheduledRemindersWithNoneScheduled) {
   v1::ListScheduledRemindersRequest list;
   v1::ListScheduledRemindersResponse listed;
-  EXPECT_EQ(reminders_->ListScheduledReminders(As(Admin()).get(), list, &listed)
-                .error_code(),
-            grpc::StatusCode::UNIMPLEMENTED);
+  grpc::Status s =
+      reminders_->ListScheduledReminders(As(Admin()).get(), list, &listed);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(listed.total_size(), 0);
   v1::GetScheduledReminderRequest get;
   get.set_name("scheduledReminders/x");
   v1::ScheduledReminder reminder;
   EXPECT_EQ(reminders_->GetScheduledReminder(As(Admin()).get(), get, &reminder)
                 .error_code(),
-            grpc::StatusCode::UNIMPLEMENTED);
+            grpc::StatusCode::NOT_FOUND);
   v1::CancelScheduledReminderRequest cancel;
   cancel.set_name("scheduledReminders/x");
-  grpc::Status s =
-      reminders_->CancelScheduledReminder(As(Admin()).get(), cancel, &reminder);
-  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_NE(s.error_message().find("issue #6"), std::string::npos);
+  s = reminders_->CancelScheduledReminder(As(Admin()).get(), cancel, &reminder);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("reason"), std::string::npos)
+      << s.error_message();
 }
 
 }  // namespace

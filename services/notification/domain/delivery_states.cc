@@ -83,13 +83,15 @@ bool IsAllowedTransition(State from, State to) {
     case v1::DELIVERY_STATE_SENT:
       return to == v1::DELIVERY_STATE_DELIVERED ||
              to == v1::DELIVERY_STATE_FAILED;
+    // REPORTED straight from DELIVERED or READ: a delivery that needs no
+    // acknowledgement (CheckReport requires one first when it does).
     case v1::DELIVERY_STATE_DELIVERED:
       return to == v1::DELIVERY_STATE_READ ||
              to == v1::DELIVERY_STATE_ACKNOWLEDGED ||
-             to == v1::DELIVERY_STATE_LATE;
+             to == v1::DELIVERY_STATE_REPORTED || to == v1::DELIVERY_STATE_LATE;
     case v1::DELIVERY_STATE_READ:
       return to == v1::DELIVERY_STATE_ACKNOWLEDGED ||
-             to == v1::DELIVERY_STATE_LATE;
+             to == v1::DELIVERY_STATE_REPORTED || to == v1::DELIVERY_STATE_LATE;
     case v1::DELIVERY_STATE_ACKNOWLEDGED:
       return to == v1::DELIVERY_STATE_REPORTED || to == v1::DELIVERY_STATE_LATE;
     case v1::DELIVERY_STATE_REPORTED:

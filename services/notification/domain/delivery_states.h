@@ -54,8 +54,10 @@ inline constexpr char kRuleReportAcknowledged[] =
 // True when `from` → `to` is a change the machine allows:
 //   PENDING → SENT | DELIVERED | FAILED
 //   SENT → DELIVERED | FAILED
-//   DELIVERED → READ | ACKNOWLEDGED | LATE
-//   READ → ACKNOWLEDGED | LATE
+//   DELIVERED → READ | ACKNOWLEDGED | REPORTED | LATE
+//   READ → ACKNOWLEDGED | REPORTED | LATE
+//   (REPORTED without ACKNOWLEDGED only when no acknowledgement is
+//   required: CheckReport)
 //   ACKNOWLEDGED → REPORTED | LATE (a report overdue)
 //   REPORTED → LATE (the next period's report overdue)
 //   LATE → ESCALATED | ACKNOWLEDGED | REPORTED (reading a late delivery

@@ -44,6 +44,15 @@ Actor Officer(const std::string& org) {
   return {"people/p1", {"organizations/tu", "organizations/du", org}, true};
 }
 
+TEST(DeliveryStatesTest, ReportedWithoutAcknowledgementOnlyWhenNoneIsDue) {
+  EXPECT_TRUE(IsAllowedTransition(v1::DELIVERY_STATE_DELIVERED,
+                                  v1::DELIVERY_STATE_REPORTED));
+  EXPECT_TRUE(IsAllowedTransition(v1::DELIVERY_STATE_READ,
+                                  v1::DELIVERY_STATE_REPORTED));
+  EXPECT_FALSE(IsAllowedTransition(v1::DELIVERY_STATE_PENDING,
+                                   v1::DELIVERY_STATE_REPORTED));
+}
+
 TEST(DeliveryStatesTest, TheHappyPathIsAllowed) {
   const v1::DeliveryState path[] = {
       v1::DELIVERY_STATE_PENDING,      v1::DELIVERY_STATE_SENT,
