@@ -191,6 +191,38 @@ std::string DefaultTerm(absl::CivilDay day) {
   return absl::StrCat("terms/", start, "-", start + 5);
 }
 
+// Copies the fields of `mask` (top-level paths of Directive, already
+// checked by CheckUpdateMask) from `in` to `d` (AIP-134: a path in the mask
+// with an unset value clears the field).
+void ApplyMask(const v1::Directive& in, const google::protobuf::FieldMask& mask,
+               v1::Directive& d) {
+  using google::protobuf::FieldDescriptor;
+  const auto* desc = v1::Directive::descriptor();
+  const auto* refl = d.GetReflection();
+  for (const std::string& path : mask.paths()) {
+    const FieldDescriptor* field = desc->FindFieldByName(path);
+    refl->ClearField(&d, field);
+    if (field->is_repeated()) {
+      for (int i = 0; i < refl->FieldSize(in, field); ++i) {
+        if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+          refl->AddMessage(&d, field)->CopyFrom(
+              refl->GetRepeatedMessage(in, field, i));
+        } else {
+          refl->AddString(&d, field, refl->GetRepeatedString(in, field, i));
+        }
+      }
+    } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (refl->HasField(in, field)) {
+        refl->MutableMessage(&d, field)->CopyFrom(refl->GetMessage(in, field));
+      }
+    } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
+      refl->SetEnumValue(&d, field, refl->GetEnumValue(in, field));
+    } else {
+      refl->SetString(&d, field, refl->GetString(in, field));
+    }
+  }
+}
+
 google::protobuf::Timestamp NowProto(const Clock& clock) {
   return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
       absl::ToUnixNanos(clock.Now()));
@@ -243,6 +275,28 @@ absl::Status DirectiveServiceImpl::Present(v1::Directive& directive) {
     }
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<Stored<v1::Directive>> DirectiveServiceImpl::ReadForWrite(
+    const CallContext& call, const std::string& name, const std::string& etag,
+    absl::string_view field, std::initializer_list<v1::DirectiveState> states,
+    absl::string_view rule, absl::string_view refusal) {
+  absl::StatusOr<Stored<v1::Directive>> stored = directives_.Get(name);
+  if (!stored.ok()) return stored.status();
+  if (absl::Status s =
+          MustWriteFor(*context_, call.principal,
+                       stored->message.issuing_organization(), field);
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckEtag(etag, stored->version, name); !s.ok()) {
+    return s;
+  }
+  if (std::find(states.begin(), states.end(), stored->message.state()) ==
+      states.end()) {
+    return RulesViolated({{std::string(rule), name, std::string(refusal)}});
+  }
+  return stored;
 }
 
 absl::Status DirectiveServiceImpl::DoCreateDirective(
@@ -398,56 +452,14 @@ absl::Status DirectiveServiceImpl::DoUpdateDirective(
       context_->redis(), context_->prefix(), context_->events_key(),
       "UpdateDirective", request.request_id(), request, response,
       [&](StagedChange& change) -> absl::Status {
-        absl::StatusOr<Stored<v1::Directive>> stored = directives_.Get(name);
+        absl::StatusOr<Stored<v1::Directive>> stored = ReadForWrite(
+            call, name, request.directive().etag(), "directive.name",
+            {v1::DIRECTIVE_STATE_DRAFT}, "directive.update.draft_only",
+            "Văn bản đã ban hành chỉ được sửa bằng AmendDirective (only "
+            "a DRAFT is updated; amend an issued directive)");
         if (!stored.ok()) return stored.status();
         v1::Directive& d = stored->message;
-        if (absl::Status s =
-                MustWriteFor(*context_, call.principal,
-                             d.issuing_organization(), "directive.name");
-            !s.ok()) {
-          return s;
-        }
-        if (absl::Status s =
-                CheckEtag(request.directive().etag(), stored->version, name);
-            !s.ok()) {
-          return s;
-        }
-        if (d.state() != v1::DIRECTIVE_STATE_DRAFT) {
-          return RulesViolated(
-              {{"directive.update.draft_only", name,
-                "Văn bản đã ban hành chỉ được sửa bằng AmendDirective (only "
-                "a DRAFT is updated; amend an issued directive)"}});
-        }
-        const v1::Directive& in = request.directive();
-        const auto* desc = v1::Directive::descriptor();
-        const auto* refl = d.GetReflection();
-        for (const std::string& path : request.update_mask().paths()) {
-          const auto* field = desc->FindFieldByName(path);
-          refl->ClearField(&d, field);
-          if (field->is_repeated()) {
-            for (int i = 0; i < refl->FieldSize(in, field); ++i) {
-              if (field->cpp_type() ==
-                  google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
-                refl->AddMessage(&d, field)->CopyFrom(
-                    refl->GetRepeatedMessage(in, field, i));
-              } else {
-                refl->AddString(&d, field,
-                                refl->GetRepeatedString(in, field, i));
-              }
-            }
-          } else if (field->cpp_type() ==
-                     google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
-            if (refl->HasField(in, field)) {
-              refl->MutableMessage(&d, field)->CopyFrom(
-                  refl->GetMessage(in, field));
-            }
-          } else if (field->cpp_type() ==
-                     google::protobuf::FieldDescriptor::CPPTYPE_ENUM) {
-            refl->SetEnumValue(&d, field, refl->GetEnumValue(in, field));
-          } else {
-            refl->SetString(&d, field, refl->GetString(in, field));
-          }
-        }
+        ApplyMask(request.directive(), request.update_mask(), d);
         Normalize(d);
         if (absl::Status s = ValidateDraft(d); !s.ok()) return s;
         *d.mutable_update_stamp() = Stamp(call, request.request_id(), "");
@@ -468,26 +480,12 @@ absl::Status DirectiveServiceImpl::DoDeleteDirective(
       context_->redis(), context_->prefix(), context_->events_key(),
       "DeleteDirective", request.request_id(), request, response,
       [&](StagedChange& change) -> absl::Status {
-        absl::StatusOr<Stored<v1::Directive>> stored =
-            directives_.Get(request.name());
+        absl::StatusOr<Stored<v1::Directive>> stored = ReadForWrite(
+            call, request.name(), request.etag(), "name",
+            {v1::DIRECTIVE_STATE_DRAFT}, "directive.delete.draft_only",
+            "Văn bản đã ban hành không bị xóa, chỉ bị thu hồi (issued "
+            "directives are never deleted, only withdrawn)");
         if (!stored.ok()) return stored.status();
-        if (absl::Status s =
-                MustWriteFor(*context_, call.principal,
-                             stored->message.issuing_organization(), "name");
-            !s.ok()) {
-          return s;
-        }
-        if (absl::Status s =
-                CheckEtag(request.etag(), stored->version, request.name());
-            !s.ok()) {
-          return s;
-        }
-        if (stored->message.state() != v1::DIRECTIVE_STATE_DRAFT) {
-          return RulesViolated(
-              {{"directive.delete.draft_only", request.name(),
-                "Văn bản đã ban hành không bị xóa, chỉ bị thu hồi (issued "
-                "directives are never deleted, only withdrawn)"}});
-        }
         directives_.StageDelete(change.write, request.name(), stored->version);
         return absl::OkStatus();
       });
@@ -548,25 +546,12 @@ absl::Status DirectiveServiceImpl::DoIssueDirective(
       context_->redis(), context_->prefix(), context_->events_key(),
       "IssueDirective", request.request_id(), request, response,
       [&](StagedChange& change) -> absl::Status {
-        absl::StatusOr<Stored<v1::Directive>> stored =
-            directives_.Get(request.name());
+        absl::StatusOr<Stored<v1::Directive>> stored = ReadForWrite(
+            call, request.name(), request.etag(), "name",
+            {v1::DIRECTIVE_STATE_DRAFT}, "directive.issue.draft_only",
+            "Văn bản đã được ban hành (only a DRAFT is issued)");
         if (!stored.ok()) return stored.status();
         v1::Directive d = stored->message;
-        if (absl::Status s = MustWriteFor(*context_, call.principal,
-                                          d.issuing_organization(), "name");
-            !s.ok()) {
-          return s;
-        }
-        if (absl::Status s =
-                CheckEtag(request.etag(), stored->version, request.name());
-            !s.ok()) {
-          return s;
-        }
-        if (d.state() != v1::DIRECTIVE_STATE_DRAFT) {
-          return RulesViolated({{"directive.issue.draft_only", request.name(),
-                                 "Văn bản đã được ban hành (only a DRAFT is "
-                                 "issued)"}});
-        }
         if (absl::Status s = ValidateForIssue(d); !s.ok()) return s;
         const absl::CivilDay today = TodayOf(context_->clock());
         if (!d.has_signed_on()) *d.mutable_signed_on() = FromCivilDay(today);
@@ -659,55 +644,18 @@ absl::Status DirectiveServiceImpl::DoAmendDirective(
       context_->redis(), context_->prefix(), context_->events_key(),
       "AmendDirective", request.request_id(), request, response,
       [&](StagedChange& change) -> absl::Status {
-        absl::StatusOr<Stored<v1::Directive>> stored =
-            directives_.Get(request.name());
+        absl::StatusOr<Stored<v1::Directive>> stored = ReadForWrite(
+            call, request.name(), request.etag(), "name",
+            {v1::DIRECTIVE_STATE_ISSUING, v1::DIRECTIVE_STATE_ISSUED},
+            "directive.amend.issued",
+            "only an issued directive is amended (a draft is updated, a "
+            "withdrawn one is final)");
         if (!stored.ok()) return stored.status();
         v1::Directive d = stored->message;
-        if (absl::Status s = MustWriteFor(*context_, call.principal,
-                                          d.issuing_organization(), "name");
-            !s.ok()) {
-          return s;
-        }
-        if (absl::Status s =
-                CheckEtag(request.etag(), stored->version, request.name());
-            !s.ok()) {
-          return s;
-        }
-        if (d.state() != v1::DIRECTIVE_STATE_ISSUING &&
-            d.state() != v1::DIRECTIVE_STATE_ISSUED) {
-          return RulesViolated(
-              {{"directive.amend.issued", request.name(),
-                "only an issued directive is amended (a draft is updated, a "
-                "withdrawn one is final)"}});
-        }
-        const v1::Directive& in = request.directive();
-        const auto* desc = v1::Directive::descriptor();
-        const auto* refl = d.GetReflection();
-        bool reach_changed = false;
-        for (const std::string& path : request.update_mask().paths()) {
-          const auto* field = desc->FindFieldByName(path);
-          refl->ClearField(&d, field);
-          if (field->is_repeated()) {
-            for (int i = 0; i < refl->FieldSize(in, field); ++i) {
-              refl->AddMessage(&d, field)->CopyFrom(
-                  refl->GetRepeatedMessage(in, field, i));
-            }
-          } else if (field->cpp_type() ==
-                     google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
-            if (refl->HasField(in, field)) {
-              refl->MutableMessage(&d, field)->CopyFrom(
-                  refl->GetMessage(in, field));
-            }
-          } else if (field->cpp_type() ==
-                     google::protobuf::FieldDescriptor::CPPTYPE_ENUM) {
-            refl->SetEnumValue(&d, field, refl->GetEnumValue(in, field));
-          } else {
-            refl->SetString(&d, field, refl->GetString(in, field));
-          }
-          if (path == "recipients" || path == "dissemination") {
-            reach_changed = true;
-          }
-        }
+        ApplyMask(request.directive(), request.update_mask(), d);
+        const bool reach_changed =
+            InMask(request.update_mask(), "recipients") ||
+            InMask(request.update_mask(), "dissemination");
         Normalize(d);
         if (absl::Status s = ValidateDraft(d); !s.ok()) return s;
         if (absl::Status s = ValidateForIssue(d); !s.ok()) return s;
@@ -760,27 +708,14 @@ absl::Status DirectiveServiceImpl::DoWithdrawDirective(
       context_->redis(), context_->prefix(), context_->events_key(),
       "WithdrawDirective", request.request_id(), request, response,
       [&](StagedChange& change) -> absl::Status {
-        absl::StatusOr<Stored<v1::Directive>> stored =
-            directives_.Get(request.name());
+        absl::StatusOr<Stored<v1::Directive>> stored = ReadForWrite(
+            call, request.name(), request.etag(), "name",
+            {v1::DIRECTIVE_STATE_ISSUING, v1::DIRECTIVE_STATE_ISSUED},
+            "directive.withdraw.issued",
+            "only an issued directive is withdrawn (a draft is deleted; a "
+            "withdrawn one is final)");
         if (!stored.ok()) return stored.status();
         v1::Directive d = stored->message;
-        if (absl::Status s = MustWriteFor(*context_, call.principal,
-                                          d.issuing_organization(), "name");
-            !s.ok()) {
-          return s;
-        }
-        if (absl::Status s =
-                CheckEtag(request.etag(), stored->version, request.name());
-            !s.ok()) {
-          return s;
-        }
-        if (d.state() != v1::DIRECTIVE_STATE_ISSUING &&
-            d.state() != v1::DIRECTIVE_STATE_ISSUED) {
-          return RulesViolated(
-              {{"directive.withdraw.issued", request.name(),
-                "only an issued directive is withdrawn (a draft is deleted; "
-                "a withdrawn one is final)"}});
-        }
         d.set_state(v1::DIRECTIVE_STATE_WITHDRAWN);
         *d.mutable_withdraw_stamp() =
             Stamp(call, request.request_id(), request.reason());

@@ -21,6 +21,7 @@
 #ifndef PARTYDEV_SERVICES_NOTIFICATION_DIRECTIVE_SERVICE_H_
 #define PARTYDEV_SERVICES_NOTIFICATION_DIRECTIVE_SERVICE_H_
 
+#include <initializer_list>
 #include <memory>
 #include <utility>
 
@@ -85,6 +86,14 @@ class DirectiveServiceImpl final
   // Fills the output-only views of a directive read or written: its
   // rendered text and its delivery counts.
   absl::Status Present(v1::Directive& directive);
+  // Reads directive `name` for a change: the caller may write for its
+  // issuer (PERMISSION_DENIED naming `field` otherwise), `etag` matches
+  // (ABORTED), and it is in one of `states` (FAILED_PRECONDITION `rule`
+  // with `refusal` otherwise).
+  absl::StatusOr<Stored<v1::Directive>> ReadForWrite(
+      const CallContext& call, const std::string& name, const std::string& etag,
+      absl::string_view field, std::initializer_list<v1::DirectiveState> states,
+      absl::string_view rule, absl::string_view refusal);
   // FAILED_PRECONDITION `directive.body.variable` for each mustache
   // variable of the body some recipient has no value for.
   absl::Status CheckBodyVariables(const v1::Directive& directive,
