@@ -45,7 +45,7 @@ namespace partydev::bench {
 namespace {
 
 namespace nv1 = ::partydev::notification::v1;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 struct BenchFlags {
   int orgs = 280000;
@@ -67,7 +67,7 @@ absl::StatusOr<BenchFlags> ParseFlags(int argc, char** argv) {
   return flags;
 }
 
-double Seconds(Clock::duration d) {
+double Seconds(SteadyClock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
 
@@ -157,9 +157,9 @@ int main(int argc, char** argv) {
     std::cerr << "publish tree: " << last.status() << "\n";
     return 1;
   }
-  Clock::time_point start = Clock::now();
+  SteadyClock::time_point start = SteadyClock::now();
   absl::StatusOr<int> drained = context->organizations().DrainAll();
-  const double tree_seconds = Seconds(Clock::now() - start);
+  const double tree_seconds = Seconds(SteadyClock::now() - start);
   if (!drained.ok()) {
     std::cerr << "drain tree: " << drained.status() << "\n";
     return 1;
@@ -169,12 +169,12 @@ int main(int argc, char** argv) {
 
   // 2. Raw: one stream entry of a delivery's size per organisation.
   std::vector<std::string> payloads(tree.size, std::string(600, 'x'));
-  start = Clock::now();
+  start = SteadyClock::now();
   if (!XAddAll(bench_redis, "{pd:bench}:raw", "d", payloads).ok()) {
     std::cerr << "raw baseline failed\n";
     return 1;
   }
-  const double raw_seconds = Seconds(Clock::now() - start);
+  const double raw_seconds = Seconds(SteadyClock::now() - start);
   payloads.clear();
   bench_redis.Command({"DEL", "{pd:bench}:raw"}).IgnoreError();
   const int64_t memory_before = UsedMemory(bench_redis);
@@ -194,9 +194,9 @@ int main(int argc, char** argv) {
   issue.set_name(draft.name());
   issue.set_etag(draft.etag());
   nv1::Directive issued;
-  start = Clock::now();
+  start = SteadyClock::now();
   s = directives->IssueDirective(AsAdmin().get(), issue, &issued);
-  const double issue_seconds = Seconds(Clock::now() - start);
+  const double issue_seconds = Seconds(SteadyClock::now() - start);
   if (!s.ok()) {
     std::cerr << "IssueDirective: " << s.error_message() << "\n";
     return 1;
@@ -206,9 +206,9 @@ int main(int argc, char** argv) {
   notification::JobWorker worker(
       context->redis(), context->queue_keys(), context->clock(), metrics,
       notification::DeliveryWorkerOptions(*context, 0), dispatcher.AsHandler());
-  start = Clock::now();
+  start = SteadyClock::now();
   absl::StatusOr<int> jobs = worker.Drain();
-  const double fan_out_seconds = Seconds(Clock::now() - start);
+  const double fan_out_seconds = Seconds(SteadyClock::now() - start);
   if (!jobs.ok()) {
     std::cerr << "fan-out: " << jobs.status() << "\n";
     return 1;
@@ -233,9 +233,9 @@ int main(int argc, char** argv) {
   std::vector<double> track_ms;
   for (int i = 0; i < flags->track_calls; ++i) {
     nv1::TrackDirectiveResponse tracked;
-    start = Clock::now();
+    start = SteadyClock::now();
     s = directives->TrackDirective(AsAdmin().get(), track, &tracked);
-    track_ms.push_back(Seconds(Clock::now() - start) * 1000);
+    track_ms.push_back(Seconds(SteadyClock::now() - start) * 1000);
     if (!s.ok() || tracked.summary().total() != deliveries) {
       std::cerr << "TrackDirective: " << s.error_message() << " total "
                 << tracked.summary().total() << "\n";
