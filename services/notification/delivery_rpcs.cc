@@ -224,6 +224,36 @@ std::string LabelOf(const TreeOnDay& tree, const std::string& organization) {
   return org != nullptr ? org->display_name() : "";
 }
 
+// A delivery and its directive, read for an acknowledgement or a report.
+struct DeliveryAndDirective {
+  Stored<v1::Delivery> delivery;
+  Stored<v1::Directive> directive;
+};
+
+// Reads delivery `name` and its directive for a change by `caller`:
+// NOT_FOUND, PERMISSION_DENIED when the caller may not even read it
+// (without revealing it exists), ABORTED when `etag` is stale.
+absl::StatusOr<DeliveryAndDirective> ReadForChange(
+    DeliveryStore& deliveries, DirectiveStore& directives,
+    const TreeOnDay& tree, const Principal& caller, const DeliveryName& name,
+    const std::string& request_name, const std::string& etag) {
+  absl::StatusOr<Stored<v1::Delivery>> delivery = deliveries.Get(name.full());
+  if (!delivery.ok()) return delivery.status();
+  absl::StatusOr<Stored<v1::Directive>> directive =
+      directives.Get(name.directive);
+  if (!directive.ok()) return directive.status();
+  if (!MayReadDelivery(tree, caller, delivery->message,
+                       directive->message.issuing_organization())) {
+    return DeliveryDenied(caller, request_name);
+  }
+  if (absl::Status s =
+          CheckEtag(etag, delivery->version, delivery->message.name());
+      !s.ok()) {
+    return s;
+  }
+  return DeliveryAndDirective{*std::move(delivery), *std::move(directive)};
+}
+
 }  // namespace
 
 PARTYDEV_UNARY_METHOD(DirectiveServiceImpl, TrackDirective,
@@ -427,22 +457,12 @@ absl::Status DirectiveServiceImpl::DoAcknowledgeDelivery(
       context_->redis(), context_->prefix(), context_->events_key(),
       "AcknowledgeDelivery", request.request_id(), request, response,
       [&](StagedChange& change) -> absl::Status {
-        absl::StatusOr<Stored<v1::Delivery>> stored =
-            deliveries_.Get(name->full());
-        if (!stored.ok()) return stored.status();
+        absl::StatusOr<DeliveryAndDirective> read =
+            ReadForChange(deliveries_, directives_, *tree, call.principal,
+                          *name, request.name(), request.etag());
+        if (!read.ok()) return read.status();
+        const Stored<v1::Delivery>* stored = &read->delivery;
         const v1::Delivery& before = stored->message;
-        absl::StatusOr<Stored<v1::Directive>> directive =
-            directives_.Get(name->directive);
-        if (!directive.ok()) return directive.status();
-        if (!MayReadDelivery(*tree, call.principal, before,
-                             directive->message.issuing_organization())) {
-          return DeliveryDenied(call.principal, request.name());
-        }
-        if (absl::Status s =
-                CheckEtag(request.etag(), stored->version, before.name());
-            !s.ok()) {
-          return s;
-        }
         if (absl::Status s = domain::CheckAcknowledge(before, actor); !s.ok()) {
           return s;
         }
@@ -506,22 +526,13 @@ absl::Status DirectiveServiceImpl::DoSubmitDeliveryReport(
       context_->redis(), context_->prefix(), context_->events_key(),
       "SubmitDeliveryReport", request.request_id(), request, response,
       [&](StagedChange& change) -> absl::Status {
-        absl::StatusOr<Stored<v1::Delivery>> stored =
-            deliveries_.Get(name->full());
-        if (!stored.ok()) return stored.status();
+        absl::StatusOr<DeliveryAndDirective> read =
+            ReadForChange(deliveries_, directives_, *tree, call.principal,
+                          *name, request.name(), request.etag());
+        if (!read.ok()) return read.status();
+        const Stored<v1::Delivery>* stored = &read->delivery;
         const v1::Delivery& before = stored->message;
-        absl::StatusOr<Stored<v1::Directive>> directive =
-            directives_.Get(name->directive);
-        if (!directive.ok()) return directive.status();
-        if (!MayReadDelivery(*tree, call.principal, before,
-                             directive->message.issuing_organization())) {
-          return DeliveryDenied(call.principal, request.name());
-        }
-        if (absl::Status s =
-                CheckEtag(request.etag(), stored->version, before.name());
-            !s.ok()) {
-          return s;
-        }
+        const Stored<v1::Directive>* directive = &read->directive;
         if (absl::Status s = domain::CheckReport(before, actor); !s.ok()) {
           return s;
         }
