@@ -92,13 +92,9 @@ absl::StatusOr<const v1::RuleSet*> RulesForYear(MembershipContext& context,
   return context.rules()(end);
 }
 
-// Members are classified and keep action programmes; candidates are not
-// (domain.md: "only members (probationary or official)").
-bool IsMember(const v1::Person& person) {
-  return person.stage() == common::v1::STAGE_PROBATION ||
-         person.stage() == common::v1::STAGE_OFFICIAL;
-}
-
+// Members (IsMember, person_access.h) are classified and keep action
+// programmes; candidates are not (domain.md: "only members (probationary or
+// official)").
 bool IsOnRolls(const v1::Person& person) {
   switch (person.status()) {
     case v1::PERSON_STATUS_ACTIVE:

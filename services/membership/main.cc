@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
                 runtime.config().config_dir);
         if (!config.ok()) return config.status();
         config->deadline_scan_period = absl::Minutes(5);
+        config->cell_life_sweep_period = absl::Hours(1);
         return partydev::membership::MakeMembershipServices(runtime,
                                                             *std::move(config));
       });

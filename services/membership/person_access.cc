@@ -100,6 +100,17 @@ absl::Status RequireRecorder(const Principal& caller,
                         action);
 }
 
+bool IsMember(const v1::Person& person) {
+  return person.stage() == common::v1::STAGE_PROBATION ||
+         person.stage() == common::v1::STAGE_OFFICIAL;
+}
+
+bool IsMemberOnRolls(const v1::Person& person) {
+  return IsMember(person) &&
+         person.status() != v1::PERSON_STATUS_TRANSFERRED_OUT &&
+         !person.has_departure();
+}
+
 bool MaySeePersonalData(const Principal& caller, const v1::Person& person) {
   return caller.HasRole(roles::kPersonalData) ||
          caller.HasRole(roles::kAdmin) || caller.subject == person.name();

@@ -83,6 +83,13 @@ const std::vector<std::string>& SensitiveFields();
 // redacted_fields when the caller may not see personal data; the etag set.
 v1::Person Visible(v1::Person person, const Principal& caller);
 
+// True for a member: probationary or official (Party Charter, art. 5).
+bool IsMember(const v1::Person& person);
+
+// A member still on the rolls of partydev: not departed, not transferred
+// out; whom meetings, dues and early warnings concern.
+bool IsMemberOnRolls(const v1::Person& person);
+
 // The organisation of a person as the event and audit paths need it.
 struct PersonPlace {
   std::string organization;                              // "organizations/{id}"

@@ -67,18 +67,6 @@ constexpr absl::string_view kPartyAgeGaps = "partyAgeGaps";
 
 absl::CivilDay Day(const Date& d) { return CivilDayOf(d); }
 
-bool IsMember(const v1::Person& p) {
-  return p.stage() == common::v1::STAGE_PROBATION ||
-         p.stage() == common::v1::STAGE_OFFICIAL;
-}
-
-// A member still on the rolls of partydev: not departed, not transferred
-// out.
-bool IsMemberOnRolls(const v1::Person& p) {
-  return IsMember(p) && p.status() != v1::PERSON_STATUS_TRANSFERRED_OUT &&
-         !p.has_departure();
-}
-
 std::string StageWords(Stage stage) {
   switch (stage) {
     case common::v1::STAGE_PROBATION:

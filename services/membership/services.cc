@@ -6,6 +6,8 @@
 #include "services/membership/administration_service.h"
 #include "services/membership/admission_service.h"
 #include "services/membership/calendar_store.h"
+#include "services/membership/cell_life_service.h"
+#include "services/membership/cell_life_watch.h"
 #include "services/membership/classification_service.h"
 #include "services/membership/organization_service.h"
 #include "services/membership/person_service.h"
@@ -69,7 +71,14 @@ absl::StatusOr<std::vector<ServiceRegistration>> MakeMembershipServices(
                       v1::AdmissionService::service_full_name()});
   services.push_back({std::make_unique<ClassificationServiceImpl>(context),
                       v1::ClassificationService::service_full_name()});
-  services.push_back(UnimplementedService<v1::CellLifeService>());
+  auto cell_life = std::make_unique<CellLifeServiceImpl>(context);
+  if (config.cell_life_sweep_period > absl::ZeroDuration()) {
+    auto watch = std::make_unique<CellLifeWatch>(context);
+    watch->Start(config.cell_life_sweep_period);
+    cell_life->OwnWatch(std::move(watch));
+  }
+  services.push_back(
+      {std::move(cell_life), v1::CellLifeService::service_full_name()});
   services.push_back(
       {std::make_unique<AdministrationServiceImpl>(context, config.rule_sets),
        v1::AdministrationService::service_full_name()});

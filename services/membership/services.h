@@ -37,6 +37,9 @@ struct MembershipConfig {
   // How often the deadline watch announces approaching deadlines
   // (deadline_watch.h); zero: no watch (tests drive ScanOnce themselves).
   absl::Duration deadline_scan_period = absl::ZeroDuration();
+  // How often the cell-life watch flags meetings not held and raises dues
+  // warnings (cell_life_watch.h); zero: none (tests drive SweepOnce).
+  absl::Duration cell_life_sweep_period = absl::ZeroDuration();
 };
 
 // Reads `config_dir`/rule_sets/*.json and `config_dir`/calendar_vn.json.

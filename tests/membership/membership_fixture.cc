@@ -21,6 +21,7 @@ void MembershipFixture::SetUp() {
   people_ = v1::PersonService::NewStub(server_->channel());
   admission_ = v1::AdmissionService::NewStub(server_->channel());
   classification_ = v1::ClassificationService::NewStub(server_->channel());
+  cell_life_ = v1::CellLifeService::NewStub(server_->channel());
   administration_ = v1::AdministrationService::NewStub(server_->channel());
 
   // The seeds' tree under the 2025 rules (two-level local government).

@@ -25,6 +25,7 @@
 #include "common/redis_client.h"
 #include "partydev/membership/v1/administration.grpc.pb.h"
 #include "partydev/membership/v1/admission.grpc.pb.h"
+#include "partydev/membership/v1/cell_life.grpc.pb.h"
 #include "partydev/membership/v1/classification.grpc.pb.h"
 #include "partydev/membership/v1/organizations.grpc.pb.h"
 #include "partydev/membership/v1/people.grpc.pb.h"
@@ -54,6 +55,11 @@ class MembershipFixture : public ::testing::Test {
   }
   static Caller Reader(const std::string& org) {
     return {"people/reader", org, "reader"};
+  }
+  // A member acting for herself (the member handbook): `person` is
+  // "people/{id}", `cell` her cell.
+  static Caller Member(const std::string& person, const std::string& cell) {
+    return {person, cell, "member"};
   }
   std::unique_ptr<grpc::ClientContext> As(const Caller& caller);
 
@@ -95,6 +101,7 @@ class MembershipFixture : public ::testing::Test {
   std::unique_ptr<v1::PersonService::Stub> people_;
   std::unique_ptr<v1::AdmissionService::Stub> admission_;
   std::unique_ptr<v1::ClassificationService::Stub> classification_;
+  std::unique_ptr<v1::CellLifeService::Stub> cell_life_;
   std::unique_ptr<v1::AdministrationService::Stub> administration_;
 
   // The tree, as resource names.

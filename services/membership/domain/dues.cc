@@ -1,0 +1,2 @@
+// Placeholder: replaced by the part that owns it.
+#include "services/membership/domain/dues.h"

@@ -1,0 +1,5 @@
+// Placeholder: replaced by the part that owns it.
+#ifndef PARTYDEV_SERVICES_MEMBERSHIP_DOMAIN_MEETINGS_H_
+#define PARTYDEV_SERVICES_MEMBERSHIP_DOMAIN_MEETINGS_H_
+namespace partydev::membership::domain {}
+#endif
