@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "common/dates.h"
 #include "common/errors.h"
 
@@ -27,6 +28,10 @@ using google::protobuf::Message;
 using google::protobuf::Reflection;
 
 constexpr absl::string_view kDateType = "partydev.common.v1.Date";
+// AIP-160: timestamps are written in RFC 3339 ("2026-03-01T00:00:00+07:00").
+constexpr absl::string_view kTimestampType = "google.protobuf.Timestamp";
+// A month of membership's contracts, written "2026-03".
+constexpr absl::string_view kYearMonthType = "partydev.membership.v1.YearMonth";
 
 // ------------------------------------------------------------- Tokenizer
 
@@ -159,9 +164,12 @@ std::string FieldNames(const Descriptor& type) {
   return absl::StrJoin(names, ", ");
 }
 
+// The message types a filter compares as values: dates, timestamps and
+// months.
 bool IsDate(const FieldDescriptor& f) {
-  return f.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
-         f.message_type()->full_name() == kDateType;
+  if (f.cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) return false;
+  const std::string& type = f.message_type()->full_name();
+  return type == kDateType || type == kTimestampType || type == kYearMonthType;
 }
 
 template <typename T>
@@ -174,15 +182,17 @@ int Compare(const T& a, const T& b) {
 // A term's operator and value, converted to the type of its last field.
 struct Filter::Compiled {
   enum class Op { kEq, kNe, kLt, kLe, kGt, kGe, kHas };
-  enum class Kind { kString, kBool, kInt, kUint, kDouble, kEnum, kDate };
+  enum class Kind { kString, kBool, kInt, kUint, kDouble, kEnum, kDate, kTime };
   Op op = Op::kEq;
   Kind kind = Kind::kString;
   std::string s;
   bool b = false;
-  int64_t i = 0;  // Integers, enum numbers, dates as yyyymmdd.
-  uint64_t u = 0;
+  int64_t i = 0;   // Integers, enum numbers, dates as yyyymmdd, months as
+                   // yyyymm00, a timestamp's seconds.
+  uint64_t u = 0;  // Also a timestamp's nanos.
   double d = 0;
-  // The Date's fields, for dates.
+  // The Date's fields, for dates (day null for a month); a Timestamp's
+  // seconds and nanos in year and month.
   const FieldDescriptor* year = nullptr;
   const FieldDescriptor* month = nullptr;
   const FieldDescriptor* day = nullptr;
@@ -227,13 +237,22 @@ struct Filter::Compiled {
             rep ? r->GetRepeatedEnumValue(m, f, index) : r->GetEnumValue(m, f),
             i);
       case FieldDescriptor::CPPTYPE_MESSAGE: {
-        // Only dates get here (Parse refuses other messages).
+        // Only dates, timestamps and months get here (Parse refuses other
+        // messages).
         const Message& date =
             rep ? r->GetRepeatedMessage(m, f, index) : r->GetMessage(m, f);
         const Reflection* dr = date.GetReflection();
+        if (kind == Kind::kTime) {
+          const int64_t seconds = dr->GetInt64(date, year);
+          const int64_t nanos = dr->GetInt32(date, month);
+          const int by_seconds = Compare<int64_t>(seconds, i);
+          return by_seconds != 0
+                     ? by_seconds
+                     : Compare<int64_t>(nanos, static_cast<int64_t>(u));
+        }
         const int64_t key = int64_t{dr->GetInt32(date, year)} * 10000 +
                             int64_t{dr->GetInt32(date, month)} * 100 +
-                            dr->GetInt32(date, day);
+                            (day == nullptr ? 0 : dr->GetInt32(date, day));
         return Compare<int64_t>(key, i);
       }
     }
@@ -472,10 +491,37 @@ absl::StatusOr<Filter> Filter::Parse(absl::string_view text,
         c.i = v->number();
         break;
       }
-      case FieldDescriptor::CPPTYPE_MESSAGE: {  // A Date.
+      case FieldDescriptor::CPPTYPE_MESSAGE: {
+        const Descriptor* type = f->message_type();
+        if (type->full_name() == kTimestampType) {
+          c.kind = Compiled::Kind::kTime;
+          absl::Time t;
+          std::string error;
+          if (!absl::ParseTime(absl::RFC3339_full, value, &t, &error)) {
+            return wrong(
+                "a time in RFC 3339, e.g. \"2026-03-01T00:00:00+07:00\"");
+          }
+          c.i = absl::ToUnixSeconds(t);
+          c.u = static_cast<uint64_t>(
+              absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(c.i)));
+          c.year = type->FindFieldByName("seconds");
+          c.month = type->FindFieldByName("nanos");
+          break;
+        }
         c.kind = Compiled::Kind::kDate;
         std::vector<absl::string_view> ymd = absl::StrSplit(value, '-');
         int y = 0, m = 0, d = 0;
+        if (type->full_name() == kYearMonthType) {
+          if (ymd.size() != 2 || ymd[0].size() != 4 || ymd[1].size() != 2 ||
+              !absl::SimpleAtoi(ymd[0], &y) || !absl::SimpleAtoi(ymd[1], &m) ||
+              m < 1 || m > 12) {
+            return wrong("a month written yyyy-mm, e.g. 2026-03");
+          }
+          c.i = int64_t{y} * 10000 + m * 100;
+          c.year = type->FindFieldByName("year");
+          c.month = type->FindFieldByName("month");
+          break;
+        }
         if (ymd.size() != 3 || ymd[0].size() != 4 || ymd[1].size() != 2 ||
             ymd[2].size() != 2 || !absl::SimpleAtoi(ymd[0], &y) ||
             !absl::SimpleAtoi(ymd[1], &m) || !absl::SimpleAtoi(ymd[2], &d) ||
@@ -483,10 +529,9 @@ absl::StatusOr<Filter> Filter::Parse(absl::string_view text,
           return wrong("a date written yyyy-mm-dd, e.g. 2023-09-17");
         }
         c.i = int64_t{y} * 10000 + m * 100 + d;
-        const Descriptor* date = f->message_type();
-        c.year = date->FindFieldByName("year");
-        c.month = date->FindFieldByName("month");
-        c.day = date->FindFieldByName("day");
+        c.year = type->FindFieldByName("year");
+        c.month = type->FindFieldByName("month");
+        c.day = type->FindFieldByName("day");
         break;
       }
     }

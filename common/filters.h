@@ -10,6 +10,8 @@
 //   path       := field { "." field }                 (e.g. organization.level)
 //   value      := ENUM_VALUE_NAME | number | true | false
 //               | "quoted string" | 2023-09-17        (a Date field)
+//               | 2026-03                            (a YearMonth field)
+//               | "2026-03-01T00:00:00+07:00"        (a Timestamp, RFC 3339)
 //
 // Enum values are written by name (STATE_ACTIVE), by number, or without
 // the enum's prefix (ACTIVE) when that is unambiguous; strings quoted
@@ -17,7 +19,8 @@
 // lexicographically, numbers numerically, enums by number, dates by day.
 // `path : value` holds when a repeated field contains the value (e.g.
 // `organization.sector_tags:SECTOR_TAG_UNIVERSITY`); `=` on a repeated
-// field is refused. Dates (partydev.common.v1.Date) compare as days. OR,
+// field is refused. Dates (partydev.common.v1.Date) compare as days,
+// months (YearMonth) as months, timestamps as instants. OR,
 // NOT, parentheses and functions are not supported: they are refused
 // with INVALID_ARGUMENT naming the `filter` field and what is wrong, never
 // ignored.

@@ -24,6 +24,7 @@
 #include "common/ids.h"
 #include "common/paging.h"
 #include "services/membership/calendar_store.h"
+#include "services/membership/cell_life_records.h"
 #include "services/membership/journal.h"
 #include "services/membership/organization_tree.h"
 #include "services/membership/person_access.h"
@@ -1246,11 +1247,14 @@ class AdministrationServiceImpl::ExportReactor final
     if (request_.kind() == v1::EXPORT_KIND_UNSPECIFIED) {
       return InvalidField("kind", "is required");
     }
+    if (request_.kind() == v1::EXPORT_KIND_MEETING_LIFE) {
+      return StartMeetingLife();
+    }
     if (request_.kind() != v1::EXPORT_KIND_PEOPLE &&
         request_.kind() != v1::EXPORT_KIND_ORGANIZATIONS) {
       return absl::UnimplementedError(
-          "only EXPORT_KIND_PEOPLE and EXPORT_KIND_ORGANIZATIONS are "
-          "exported yet");
+          "only EXPORT_KIND_PEOPLE, EXPORT_KIND_ORGANIZATIONS and "
+          "EXPORT_KIND_MEETING_LIFE are exported yet");
     }
     if (!request_.filter().empty()) {
       return InvalidField("filter", "filtering an export is not supported yet");
@@ -1319,6 +1323,87 @@ class AdministrationServiceImpl::ExportReactor final
     return absl::OkStatus();
   }
 
+  // The meeting life of the subtree (CellLifeService.ReportMeetingLife,
+  // the same code): one row per cell, then the total. Built whole before
+  // the first chunk: a report has a row per cell, not per person.
+  absl::Status StartMeetingLife() {
+    if (!request_.filter().empty()) {
+      return InvalidField("filter", "a report is not filtered");
+    }
+    absl::StatusOr<char> delimiter =
+        DelimiterOf(request_.delimiter(), "delimiter");
+    if (!delimiter.ok()) return delimiter.status();
+    delimiter_ = *delimiter;
+    v1::ReportMeetingLifeRequest report_request;
+    report_request.set_organization(request_.organization());
+    report_request.mutable_period()->set_year(
+        request_.year() == 0 ? Today().year() : request_.year());
+    report_request.mutable_period()->set_month(request_.month());
+    report_request.set_page_size(1000);
+    v1::MeetingLifeRow total;
+    std::string display_name;
+    do {
+      v1::MeetingLifeReport page;
+      if (absl::Status s = BuildMeetingLifeReport(*service_.context_, call_,
+                                                  report_request, page);
+          !s.ok()) {
+        return s;
+      }
+      for (const v1::MeetingLifeRow& row : page.cells()) {
+        rows_.push_back(MeetingLifeCells(row));
+      }
+      total = page.total();
+      report_request.set_page_token(page.next_page_token());
+    } while (!report_request.page_token().empty());
+    rows_.push_back(MeetingLifeCells(total));
+    chunk_.set_file_name(absl::StrCat(
+        "sinh-hoat-chi-bo_",
+        FileSlug(total.display_name().empty()
+                     ? LastSegment(request_.organization())
+                     : total.display_name()),
+        "_", report_request.period().year(),
+        request_.month() == 0 ? "" : absl::StrCat("-", request_.month()),
+        ".csv"));
+    std::string head(csv::kUtf8Bom);
+    csv::AppendRow(
+        {"organization", "display_name", "regular_expected", "regular_held",
+         "months_not_held", "thematic_expected", "thematic_held",
+         "thematic_share_percent", "held_without_quorum",
+         "attendance_rate_percent", "attended_by_superiors",
+         "superior_officials", "warnings_reminder", "warnings_follow_up",
+         "warnings_removal_proposal", "dues_expected_vnd", "dues_collected_vnd",
+         "dues_remitted_vnd"},
+        delimiter_, head);
+    chunk_.set_data(std::move(head));
+    return absl::OkStatus();
+  }
+
+  static std::vector<std::string> MeetingLifeCells(
+      const v1::MeetingLifeRow& row) {
+    std::vector<std::string> months;
+    for (const v1::YearMonth& m : row.months_not_held()) {
+      months.push_back(absl::StrFormat("%04d-%02d", m.year(), m.month()));
+    }
+    return {row.organization(),
+            row.display_name(),
+            absl::StrCat(row.regular_expected()),
+            absl::StrCat(row.regular_held()),
+            absl::StrJoin(months, " "),
+            absl::StrCat(row.thematic_expected()),
+            absl::StrCat(row.thematic_held()),
+            absl::StrFormat("%.1f", row.thematic_share_percent()),
+            absl::StrCat(row.held_without_quorum()),
+            absl::StrFormat("%.1f", row.attendance_rate_percent()),
+            absl::StrCat(row.attended_by_superiors()),
+            absl::StrCat(row.superior_officials()),
+            absl::StrCat(row.warnings_reminder()),
+            absl::StrCat(row.warnings_follow_up()),
+            absl::StrCat(row.warnings_removal_proposal()),
+            absl::StrCat(row.dues_expected_vnd()),
+            absl::StrCat(row.dues_collected_vnd()),
+            absl::StrCat(row.dues_remitted_vnd())};
+  }
+
   // Fills the next chunk and sends it.
   void Next() {
     if (call_.Cancelled()) {
@@ -1330,7 +1415,14 @@ class AdministrationServiceImpl::ExportReactor final
     std::string data = std::move(*chunk_.mutable_data());
     int64_t rows = 0;
     bool exhausted = false;
-    if (request_.kind() == v1::EXPORT_KIND_ORGANIZATIONS) {
+    if (request_.kind() == v1::EXPORT_KIND_MEETING_LIFE) {
+      for (; next_row_ < rows_.size() && data.size() < kExportChunkBytes;
+           ++next_row_) {
+        csv::AppendRow(rows_[next_row_], delimiter_, data);
+        ++rows;
+      }
+      exhausted = next_row_ >= rows_.size();
+    } else if (request_.kind() == v1::EXPORT_KIND_ORGANIZATIONS) {
       for (; next_org_ < orgs_.size() && data.size() < kExportChunkBytes;
            ++next_org_) {
         csv::AppendRow(OrganizationRow(orgs_[next_org_]), delimiter_, data);
@@ -1388,6 +1480,9 @@ class AdministrationServiceImpl::ExportReactor final
   bool sensitive_ = false;
   std::vector<v1::Organization> orgs_;
   std::vector<std::string> org_ids_;
+  // The rows of a report (EXPORT_KIND_MEETING_LIFE), built by Start.
+  std::vector<std::vector<std::string>> rows_;
+  size_t next_row_ = 0;
   size_t next_org_ = 0;
   std::string cursor_;
   int64_t total_rows_ = 0;

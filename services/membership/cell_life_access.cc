@@ -57,16 +57,17 @@ absl::StatusOr<StoredOrganization> ReadOrganizationForCellLife(
   if (IsMemberOnly(call.principal)) {
     return WithMetadata(
         WithReason(absl::PermissionDeniedError(absl::StrCat(
-                       field, ": a member reads her own records through "
-                       "people/me; ", name,
-                       " needs the role secretary, reader or above")),
+                       field,
+                       ": a member reads her own records through "
+                       "people/me; ",
+                       name, " needs the role secretary, reader or above")),
                    "ROLE_REQUIRED"),
         "resource", name);
   }
   if (for_recording) {
     if (absl::Status s = RequireRecorder(
-            call.principal, "record the meetings, attendance and dues of " +
-                                name);
+            call.principal,
+            "record the meetings, attendance and dues of " + name);
         !s.ok()) {
       return s;
     }
@@ -88,8 +89,8 @@ std::optional<v1::YearMonth> ParseYearMonthId(absl::string_view id) {
   int month = 0;
   if (id.size() != 7 || id[4] != '-' ||
       !absl::SimpleAtoi(id.substr(0, 4), &year) ||
-      !absl::SimpleAtoi(id.substr(5, 2), &month) || year < 1900 ||
-      month < 1 || month > 12) {
+      !absl::SimpleAtoi(id.substr(5, 2), &month) || year < 1900 || month < 1 ||
+      month > 12) {
     return std::nullopt;
   }
   v1::YearMonth ym;

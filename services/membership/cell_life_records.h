@@ -49,6 +49,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -181,12 +182,48 @@ absl::Status StageEarlyWarnings(MembershipContext& context,
 absl::StatusOr<std::vector<Stored<v1::EarlyWarning>>> ReadWarningsOf(
     MembershipContext& context, const std::string& person_name, int year);
 
+// Closes as MEMBER_REMOVED, in the removal's `change`, every open
+// REMOVAL_PROPOSAL of `person` that PersonService.RemoveMember cites in
+// its `evidence` (other evidence is left alone; a warning name of the
+// person that does not exist is INVALID_ARGUMENT on `evidence`).
+absl::Status StageRemovalProposalsClosed(
+    MembershipContext& context, PersonChangeRecorder& recorder, Change& change,
+    const v1::Person& person,
+    const google::protobuf::RepeatedPtrField<std::string>& evidence);
+
+// ---- A person's records (warning_rpcs.cc) --------------------------------
+
+// "people/{p}/<collection>/{id}" (after ResolveMe) → ("people/{p}", id);
+// INVALID_ARGUMENT on `field` when it is not of that form.
+absl::StatusOr<std::pair<std::string, std::string>> SplitPersonRecordName(
+    const CallContext& call, const std::string& name,
+    absl::string_view collection, absl::string_view field);
+
+// The names of the records of `collection` of the person `parent` (read
+// with ReadPersonForCellLife), or with "people/-" of every person of the
+// subtree of `organization` (default the caller's; read with
+// ReadOrganizationForCellLife) through the organisations' o: indexes of
+// `collection` (or of `org_index`, e.g. "residents"). Sorted, unique.
+absl::StatusOr<std::vector<std::string>> PersonRecordNames(
+    MembershipContext& context, const CallContext& call,
+    const std::string& parent, const std::string& organization,
+    absl::string_view collection, absl::string_view org_index = "");
+
+// ---- Reports (cell_life_reports.cc) -------------------------------------
+
+// ReportMeetingLife for `call` (also AdministrationService.ExportCsv's
+// EXPORT_KIND_MEETING_LIFE, which pages through it): the subtree's cells
+// with the access check of ReadOrganizationForCellLife.
+absl::Status BuildMeetingLifeReport(MembershipContext& context,
+                                    const CallContext& call,
+                                    const v1::ReportMeetingLifeRequest& request,
+                                    v1::MeetingLifeReport& response);
+
 // ---- Residence (residence_rpcs.cc) --------------------------------------
 
 // The person's ACTIVE residential registration, if any.
-absl::StatusOr<std::optional<v1::ResidentialRegistration>>
-ActiveRegistrationOf(MembershipContext& context,
-                     const std::string& person_name);
+absl::StatusOr<std::optional<v1::ResidentialRegistration>> ActiveRegistrationOf(
+    MembershipContext& context, const std::string& person_name);
 
 }  // namespace partydev::membership
 

@@ -137,6 +137,12 @@ v1::Person Visible(v1::Person person, const Principal& caller) {
     }
     person.add_redacted_fields(field);
   }
+  // The insured salary or pension the dues are computed from is income
+  // (dues.proto: DuesProfile.base_amount_vnd is Sensitive).
+  if (person.has_dues()) {
+    person.mutable_dues()->clear_base_amount_vnd();
+    person.add_redacted_fields("dues.base_amount_vnd");
+  }
   return person;
 }
 

@@ -45,6 +45,7 @@
 #include "common/ids.h"
 #include "common/paging.h"
 #include "google/protobuf/util/field_mask_util.h"
+#include "services/membership/cell_life_records.h"
 #include "services/membership/domain/party_age.h"
 #include "services/membership/domain/violations.h"
 #include "services/membership/journal.h"
@@ -1443,6 +1444,13 @@ absl::Status PersonServiceImpl::DoRemoveMember(
                                      "quyết định ",
                                      request.decision().number()),
                         std::move(events));
+        // The removal proposals it cites close with it (warnings.proto:
+        // MEMBER_REMOVED is set by the server).
+        if (absl::Status s = StageRemovalProposalsClosed(
+                *context_, recorder, change, p, request.evidence());
+            !s.ok()) {
+          return s;
+        }
         response = Visible(after, call.principal);
         return absl::OkStatus();
       });

@@ -11,6 +11,7 @@
 #include "common/authorization.h"
 #include "common/change.h"
 #include "common/errors.h"
+#include "common/filters.h"
 #include "common/paging.h"
 #include "common/record_store.h"
 
@@ -95,10 +96,10 @@ absl::Status ChannelServiceImpl::DoGetRecipient(
 absl::Status ChannelServiceImpl::DoListRecipients(
     const CallContext& call, const v1::ListRecipientsRequest& request,
     v1::ListRecipientsResponse& response) {
-  if (!request.filter().empty()) {
-    return absl::UnimplementedError(
-        "ListRecipients: filter is not supported yet (issue #6)");
-  }
+  absl::StatusOr<Filter> filter =
+      Filter::Parse(request.filter(), *v1::Recipient::descriptor(),
+                    {"kind", "display_name", "organization", "person"});
+  if (!filter.ok()) return filter.status();
   if (!request.under_organization().empty() &&
       !absl::StartsWith(request.under_organization(), "organizations/")) {
     return InvalidField("under_organization", "must be organizations/{org}");
@@ -127,6 +128,7 @@ absl::Status ChannelServiceImpl::DoListRecipients(
                   s.message.owner_organization())) {
       continue;
     }
+    if (!filter->Matches(s.message)) continue;
     rows.push_back(&s.message);
   }
   absl::Status status;

@@ -11,6 +11,7 @@
 #include "absl/time/civil_time.h"
 #include "common/change.h"
 #include "common/errors.h"
+#include "common/filters.h"
 #include "common/paging.h"
 #include "services/notification/channel_preferences.h"
 #include "services/notification/channel_service.h"
@@ -117,11 +118,10 @@ absl::Status ChannelServiceImpl::DoUpdatePreferences(
 absl::Status ChannelServiceImpl::DoListDeliveryAttempts(
     const CallContext& call, const v1::ListDeliveryAttemptsRequest& request,
     v1::ListDeliveryAttemptsResponse& response) {
-  if (!request.filter().empty()) {
-    return absl::UnimplementedError(
-        "ListDeliveryAttempts: filter is not supported yet; use channel and "
-        "outcomes");
-  }
+  absl::StatusOr<Filter> filter =
+      Filter::Parse(request.filter(), *v1::DeliveryAttempt::descriptor(),
+                    {"channel_type", "start_time", "http_status"});
+  if (!filter.ok()) return filter.status();
   absl::StatusOr<std::string> parent =
       ResolveRecipientName(call.principal, request.parent(), "parent");
   if (!parent.ok()) return parent.status();
@@ -162,6 +162,7 @@ absl::Status ChannelServiceImpl::DoListDeliveryAttempts(
                   a.outcome()) == request.outcomes().end()) {
       continue;
     }
+    if (!filter->Matches(a)) continue;
     rows.push_back(&a);
   }
   page->Fill(rows.size(), response,

@@ -124,6 +124,37 @@ EventFacts FactsOf(const Event& event) {
   return f;
 }
 
+// The variant of an event a rule may be keyed on, after its payload type
+// and a '#' ("partydev.events.v1.MeetingAnnounced#cancelled"): a meeting's
+// change ("scheduled", "changed", "cancelled") and a warning's level
+// ("level-1".."level-3"), which call for different notices to different
+// audiences (directive 06-CT/TU). Empty for the other events.
+std::string VariantOf(const Event& event) {
+  switch (event.payload_case()) {
+    case Event::kMeetingAnnounced:
+      return event.meeting_announced().change();
+    case Event::kMemberWarningRaised:
+      return absl::StrCat("level-", event.member_warning_raised().level());
+    default:
+      return "";
+  }
+}
+
+// Whether the event rule `rule` is triggered by `event`: its event_type is
+// the payload type, or the type keyed on the event's variant. A cancelled
+// meeting is announced only by a rule keyed on "cancelled" (a rule for
+// every announcement would send an invitation to a cancelled meeting).
+bool TriggeredBy(const v1::ReminderRule& rule, const Event& event) {
+  if (rule.trigger_case() != v1::ReminderRule::kEventType) return false;
+  const std::string variant = VariantOf(event);
+  if (!variant.empty() &&
+      rule.event_type() == absl::StrCat(event.type(), "#", variant)) {
+    return true;
+  }
+  return rule.event_type() == event.type() &&
+         !(event.has_meeting_announced() && variant == "cancelled");
+}
+
 bool IsTerminal(common::v1::Stage stage) {
   return stage == common::v1::STAGE_WITHDRAWN ||
          stage == common::v1::STAGE_REJECTED ||
@@ -213,6 +244,12 @@ std::optional<std::string> BuiltInCauseGone(
     case Event::kMeetingAnnounced:
       if (event.meeting_announced().change() == "cancelled") {
         return std::string("cuộc họp đã hủy");
+      }
+      // The reminders before the meeting were planned from its old
+      // schedule; the change plans them again from the new one.
+      if (event.meeting_announced().change() == "changed" &&
+          kind == common::v1::DEADLINE_KIND_MEETING_UPCOMING) {
+        return std::string("lịch họp đã thay đổi");
       }
       return std::nullopt;
     case Event::kOrganizationDissolved:
@@ -384,12 +421,17 @@ class EventReminders::Impl {
     absl::StatusOr<bool> scheduled = false;
     if (event.payload_case() == Event::kDeadlineApproaching) {
       scheduled = StageDeadline(event, *rules, *tree, write);
-    } else if (!(event.payload_case() == Event::kMeetingAnnounced &&
-                 event.meeting_announced().change() == "cancelled")) {
+    } else {
       scheduled = StageEventRule(event, *rules, *tree, write);
     }
     if (!scheduled.ok()) return scheduled.status();
     staged |= *scheduled;
+    if (event.payload_case() == Event::kMeetingAnnounced) {
+      absl::StatusOr<bool> upcoming =
+          StageMeetingUpcoming(event, *rules, *tree, write);
+      if (!upcoming.ok()) return upcoming.status();
+      staged |= *upcoming;
+    }
     if (event.payload_case() == Event::kOrganizationLagging) {
       absl::StatusOr<bool> urged = StageUrging(event, *rules, *tree, write);
       if (!urged.ok()) return urged.status();
@@ -431,7 +473,7 @@ class EventReminders::Impl {
                                   absl::CivilDay day,
                                   const std::string& cause_key,
                                   const EventFacts& facts, bool has_due,
-                                  AtomicWrite& write) {
+                                  bool send_late_first, AtomicWrite& write) {
     domain::PlanOptions options;
     options.time_zone = domain::VietnamTimeZone();
     options.working_days = &context_.working_days();
@@ -443,7 +485,7 @@ class EventReminders::Impl {
     for (const domain::PlannedSend& send : *sends) {
       if (send.fire_time > now) chosen.push_back(send);
     }
-    if (chosen.empty() && !sends->empty()) {
+    if (chosen.empty() && !sends->empty() && send_late_first) {
       chosen.push_back(sends->front());
       chosen.back().fire_time = now;
     }
@@ -511,7 +553,38 @@ class EventReminders::Impl {
     const std::string cause_key =
         absl::StrCat(common::v1::DeadlineKind_Name(d.kind()), "|", d.subject(),
                      "|", FormatDay(*due));
-    return StageSends(event, *rule, *due, cause_key, facts, true, write);
+    return StageSends(event, *rule, *due, cause_key, facts, true, true, write);
+  }
+
+  // A meeting scheduled or changed is the MEETING_UPCOMING deadline of its
+  // new schedule, due on the meeting's day in Vietnam: the rule of that kind
+  // plans the reminders before it. Keyed on the announcement, so a change
+  // (which cancelled the reminders of the old schedule, see
+  // BuiltInCauseGone) plans again even on the same day; when every send is
+  // already past, nothing is added (the announcement itself just went out).
+  absl::StatusOr<bool> StageMeetingUpcoming(
+      const Event& event, const std::vector<v1::ReminderRule>& rules,
+      const TreeOnDay& tree, AtomicWrite& write) {
+    const events::v1::MeetingAnnounced& m = event.meeting_announced();
+    if ((m.change() != "scheduled" && m.change() != "changed") ||
+        !m.has_starts_at()) {
+      return false;
+    }
+    const EventFacts facts = FactsOf(event);
+    const v1::ReminderRule* rule =
+        Winning(rules, tree, facts.organization, [](const v1::ReminderRule& r) {
+          return r.trigger_case() == v1::ReminderRule::kDeadlineKind &&
+                 r.deadline_kind() ==
+                     common::v1::DEADLINE_KIND_MEETING_UPCOMING;
+        });
+    if (rule == nullptr) return false;
+    const absl::CivilDay day = absl::ToCivilDay(FromTimestamp(m.starts_at()),
+                                                domain::VietnamTimeZone());
+    const std::string cause_key =
+        absl::StrCat(common::v1::DeadlineKind_Name(
+                         common::v1::DEADLINE_KIND_MEETING_UPCOMING),
+                     "|", m.meeting(), "|", event.id());
+    return StageSends(event, *rule, day, cause_key, facts, true, false, write);
   }
 
   absl::StatusOr<bool> StageEventRule(
@@ -519,16 +592,14 @@ class EventReminders::Impl {
       const TreeOnDay& tree, AtomicWrite& write) {
     const EventFacts facts = FactsOf(event);
     const v1::ReminderRule* rule = Winning(
-        rules, tree, facts.organization, [&](const v1::ReminderRule& r) {
-          return r.trigger_case() == v1::ReminderRule::kEventType &&
-                 r.event_type() == event.type();
-        });
+        rules, tree, facts.organization,
+        [&](const v1::ReminderRule& r) { return TriggeredBy(r, event); });
     if (rule == nullptr) return false;
     absl::CivilDay day = tree.day;
     if (!IsUnset(event.act_date()) && IsValidDate(event.act_date())) {
       day = CivilDayOf(event.act_date());
     }
-    return StageSends(event, *rule, day, event.id(), facts, false, write);
+    return StageSends(event, *rule, day, event.id(), facts, false, true, write);
   }
 
   // Cancels the subject's SCHEDULED reminders whose cause `event` ends.
@@ -852,6 +923,9 @@ class EventReminders::Impl {
       v["ground"] = w.ground();
       v["year"] = absl::StrCat(w.year());
       v["months"] = absl::StrJoin(w.months(), ", ");
+      v["ground_text"] = w.ground() == "dues"
+                             ? "chưa đóng đảng phí"
+                             : "vắng sinh hoạt chi bộ không có lý do";
     }
     if (cause.has_meeting_announced()) {
       const auto& m = cause.meeting_announced();
@@ -860,6 +934,14 @@ class EventReminders::Impl {
                            domain::VietnamTimeZone());
       v["meeting_place"] = m.place();
       v["title"] = m.title();
+      v["agenda"] = m.title();
+      v["change"] = m.change();
+      // The documents to study before the meeting, by reference
+      // ("directives/{d}": the recipient reads them in the directive
+      // service).
+      v["documents"] = m.documents().empty()
+                           ? std::string("không có")
+                           : absl::StrJoin(m.documents(), ", ");
     }
     return v;
   }

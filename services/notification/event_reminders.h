@@ -22,7 +22,16 @@
 //    Ids derive from (kind, subject, due date, rule, step, repeat), so the
 //    next DeadlineApproaching of the same deadline schedules nothing twice.
 //  - MemberWarningRaised, MeetingAnnounced (and any payload a rule names as
-//    its event_type): the rule's steps, offset from the event's act date.
+//    its event_type): the rule's steps, offset from the event's act date. A
+//    rule may be keyed on the event's variant, "{type}#{variant}": a
+//    meeting's change ("...MeetingAnnounced#scheduled", "#changed",
+//    "#cancelled") or a warning's level ("...MemberWarningRaised#level-2");
+//    a cancellation is announced only by a rule keyed on "cancelled". The
+//    shipped rules send these notices at once (step at 00:00 of the day).
+//  - A MeetingAnnounced "scheduled" or "changed" is also the
+//    MEETING_UPCOMING deadline of the meeting, due on its day: the rule of
+//    that kind plans the reminders before it (none when all are past); a
+//    change cancels those of the old schedule first.
 //  - Cancellation: an event whose type is in a rule's
 //    cancel_on_event_types cancels that rule's SCHEDULED reminders about
 //    the event's subject; the built-in causes (CausesGone in the .cc: a

@@ -16,6 +16,7 @@
 #include "common/authorization.h"
 #include "common/change.h"
 #include "common/errors.h"
+#include "common/filters.h"
 #include "common/ids.h"
 #include "common/paging.h"
 #include "services/notification/channel_preferences.h"
@@ -401,10 +402,11 @@ absl::Status InboxServiceImpl::DoGetMessage(
 absl::Status InboxServiceImpl::DoListMessages(
     const CallContext& call, const v1::ListMessagesRequest& request,
     v1::ListMessagesResponse& response) {
-  if (!request.filter().empty()) {
-    return absl::UnimplementedError(
-        "ListMessages: filter is not supported yet (issue #6)");
-  }
+  // AIP-160 over what inbox.proto names; checked before anything is read.
+  absl::StatusOr<Filter> filter = Filter::Parse(
+      request.filter(), *v1::Message::descriptor(),
+      {"priority", "subject_resource", "create_time", "delivery"});
+  if (!filter.ok()) return filter.status();
   const bool ascending = request.order_by() == "create_time";
   if (!ascending && !request.order_by().empty() &&
       request.order_by() != "create_time desc") {
@@ -434,6 +436,7 @@ absl::Status InboxServiceImpl::DoListMessages(
     if (!request.include_archived() && msg.has_archive_time()) continue;
     if (request.unread_only() && msg.has_read_time()) continue;
     if (!InCategories(request.categories(), msg.category())) continue;
+    if (!filter->Matches(msg)) continue;
     rows.push_back(&m.message);
   }
   if (ascending) std::reverse(rows.begin(), rows.end());

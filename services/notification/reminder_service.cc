@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
@@ -244,11 +245,9 @@ absl::Status ReminderServiceImpl::DoListReminderRules(
   absl::StatusOr<OffsetPage> page =
       OffsetPage::Of(r, r.page_size(), r.page_token());
   if (!page.ok()) return page.status();
-  if (!r.applicable_to().empty()) {
-    return absl::UnimplementedError(
-        "applicable_to needs notifyd's projection of the organisation tree, "
-        "which arrives with the reminders from events (issue #6); filter "
-        "on scope_organization instead");
+  if (!r.applicable_to().empty() &&
+      !absl::StartsWith(r.applicable_to(), "organizations/")) {
+    return InvalidField("applicable_to", "must be organizations/{org}");
   }
   absl::StatusOr<Filter> filter = Filter::Parse(
       r.filter(), *v1::ReminderRule::descriptor(),
@@ -256,9 +255,45 @@ absl::Status ReminderServiceImpl::DoListReminderRules(
   if (!filter.ok()) return filter.status();
   absl::StatusOr<std::vector<v1::ReminderRule>> all = rules_.All();
   if (!all.ok()) return all.status();
+  // With applicable_to: the rules that apply there (unscoped, or scoped to
+  // the organisation or an ancestor, over notifyd's tree), ordered per
+  // trigger with the deepest scope first: the one that wins, as the
+  // engine picks it (event_reminders.cc).
+  std::vector<std::string> path;
+  if (!r.applicable_to().empty()) {
+    absl::StatusOr<TreeOnDay> tree = CurrentTree(*context_);
+    if (!tree.ok()) return tree.status();
+    if (tree->tree == nullptr || !tree->tree->Known(r.applicable_to())) {
+      return absl::NotFoundError(absl::StrCat(
+          r.applicable_to(), " is not in notifyd's organisation tree"));
+    }
+    path = PathOf(*tree, r.applicable_to());
+  }
+  auto depth = [&](const v1::ReminderRule& rule) {
+    if (rule.scope_organization().empty()) return 0;
+    const auto at =
+        std::find(path.begin(), path.end(), rule.scope_organization());
+    return at == path.end() ? -1 : static_cast<int>(at - path.begin()) + 1;
+  };
   std::vector<v1::ReminderRule> matched;
   for (v1::ReminderRule& rule : *all) {
-    if (filter->Matches(rule)) matched.push_back(std::move(rule));
+    if (!filter->Matches(rule)) continue;
+    if (!path.empty() && depth(rule) < 0) continue;
+    matched.push_back(std::move(rule));
+  }
+  if (!path.empty()) {
+    auto trigger = [](const v1::ReminderRule& rule) {
+      return rule.has_event_type()
+                 ? rule.event_type()
+                 : absl::StrCat(static_cast<int>(rule.deadline_kind()));
+    };
+    std::stable_sort(matched.begin(), matched.end(),
+                     [&](const v1::ReminderRule& a, const v1::ReminderRule& b) {
+                       if (trigger(a) != trigger(b)) {
+                         return trigger(a) < trigger(b);
+                       }
+                       return depth(a) > depth(b);
+                     });
   }
   page->Fill(matched.size(), out,
              [&](int i) { *out.add_reminder_rules() = std::move(matched[i]); });

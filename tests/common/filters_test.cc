@@ -7,6 +7,7 @@
 
 #include "common/dates.h"
 #include "common/errors.h"
+#include "partydev/membership/v1/meetings.pb.h"
 #include "partydev/membership/v1/organizations.pb.h"
 #include "partydev/quota/v1/allocations.pb.h"
 #include "partydev/quota/v1/progress.pb.h"
@@ -192,6 +193,31 @@ TEST(FilterTest, DatesCompareAsDays) {
         "decision.signed_on = 2023-9-17", "decision.signed_on = today"}) {
     EXPECT_NE(Refusal(bad, d).find("yyyy-mm-dd"), std::string::npos) << bad;
   }
+}
+
+TEST(FilterTest, TimestampsCompareAsInstantsAndMonthsAsMonths) {
+  membership::v1::Meeting meeting;
+  // 2026-03-05 14:00 in Vietnam (UTC+7) is 07:00 UTC.
+  meeting.mutable_starts_at()->set_seconds(1772694000);
+  meeting.mutable_period()->set_year(2026);
+  meeting.mutable_period()->set_month(3);
+  const auto& d = *membership::v1::Meeting::descriptor();
+  auto matches = [&](absl::string_view text) {
+    return MustParse(text, d).Matches(meeting);
+  };
+  EXPECT_TRUE(matches("starts_at = \"2026-03-05T14:00:00+07:00\""));
+  EXPECT_TRUE(matches("starts_at = \"2026-03-05T07:00:00Z\""));
+  EXPECT_TRUE(matches("starts_at > \"2026-03-05T13:59:59+07:00\""));
+  EXPECT_FALSE(matches("starts_at > \"2026-03-05T14:00:00+07:00\""));
+  EXPECT_TRUE(matches("starts_at < \"2026-03-05T14:00:00.5+07:00\""));
+  EXPECT_TRUE(matches("period = 2026-03"));
+  EXPECT_TRUE(matches("period >= 2026-01 AND period < 2026-04"));
+  EXPECT_FALSE(matches("period > 2026-03"));
+  EXPECT_TRUE(matches("period < 2027-01"));
+  EXPECT_NE(Refusal("starts_at > 2026-03-05", d).find("RFC 3339"),
+            std::string::npos);
+  EXPECT_NE(Refusal("period = 2026-13", d).find("yyyy-mm"), std::string::npos);
+  EXPECT_NE(Refusal("period = 2026-3", d).find("yyyy-mm"), std::string::npos);
 }
 
 TEST(FilterTest, RepeatedHas) {

@@ -147,9 +147,10 @@ class ChannelServiceTest : public NotificationFixture {
     EXPECT_TRUE(s.ok()) << Describe(s);
     return channel;
   }
-  std::vector<v1::DeliveryAttempt> Attempts() {
+  std::vector<v1::DeliveryAttempt> Attempts(const std::string& filter = "") {
     v1::ListDeliveryAttemptsRequest request;
     request.set_parent(absl::StrCat(kP1, "/messages/-"));
+    request.set_filter(filter);
     v1::ListDeliveryAttemptsResponse response;
     grpc::Status s =
         channels_->ListDeliveryAttempts(As(P1()).get(), request, &response);
@@ -252,6 +253,17 @@ TEST_F(ChannelServiceTest, FailingEndpointIsRetriedThenDeadLettered) {
   EXPECT_EQ(attempts[0].attempt_number(), 2);
   EXPECT_EQ(attempts[1].outcome(), v1::ATTEMPT_OUTCOME_RETRY_SCHEDULED);
   EXPECT_EQ(attempts[1].http_status(), 500);
+  // AIP-160 over channel_type, start_time, http_status.
+  const std::vector<v1::DeliveryAttempt> failed = Attempts("http_status = 500");
+  ASSERT_FALSE(failed.empty());
+  for (const v1::DeliveryAttempt& a : failed) EXPECT_EQ(a.http_status(), 500);
+  EXPECT_EQ(failed.size() + Attempts("http_status != 500").size(),
+            attempts.size());
+  EXPECT_EQ(Attempts("channel_type = WEBHOOK AND "
+                     "start_time > \"2000-01-01T00:00:00Z\"")
+                .size(),
+            attempts.size());
+  EXPECT_TRUE(Attempts("start_time < \"2000-01-01T00:00:00Z\"").empty());
   v1::Channel read = GetChannel(channel.name());
   EXPECT_EQ(read.health().consecutive_failures(), 2);
   EXPECT_EQ(read.health().last_http_status(), 500);

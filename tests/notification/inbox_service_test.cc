@@ -388,6 +388,33 @@ TEST_F(InboxTest, ListPagesNewestFirst) {
                                                 "Tin 1", "Tin 0"}));
 }
 
+TEST_F(InboxTest, ListFiltersOnPrioritySubjectAndTime) {
+  v1::SendNotificationRequest urgent = Text({kP1}, "u1", "Khẩn");
+  urgent.set_priority(v1::MESSAGE_PRIORITY_URGENT);
+  urgent.set_subject_resource("directives/06-ct-tu");
+  MustSend(urgent);
+  MustSend(Text({kP1}, "n1", "Thường"));
+  ASSERT_EQ(Deliver(), 2);
+  v1::ListMessagesRequest request;
+  request.set_parent("recipients/me");
+  request.set_filter("priority = URGENT");
+  std::vector<v1::Message> found = List(P1(), request);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].subject(), "Khẩn");
+  request.set_filter("subject_resource = \"directives/06-ct-tu\"");
+  EXPECT_EQ(List(P1(), request).size(), 1u);
+  request.set_filter("create_time > \"2000-01-01T00:00:00Z\"");
+  EXPECT_EQ(List(P1(), request).size(), 2u);
+  request.set_filter("create_time < \"2000-01-01T00:00:00Z\"");
+  EXPECT_EQ(List(P1(), request).size(), 0u);
+  // A field the contract does not offer is refused, naming `filter`.
+  request.set_filter("body = \"x\"");
+  v1::ListMessagesResponse response;
+  grpc::Status s = inbox_->ListMessages(As(P1()).get(), request, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("filter"), std::string::npos);
+}
+
 // Reads up to `n` messages from a subscription; the cursors seen.
 std::vector<std::string> ReadMessages(
     grpc::ClientReader<v1::SubscribeMessagesResponse>& reader, int n,

@@ -274,6 +274,19 @@ TEST_F(OrganizationProjectionTest, ListUnderAnOrganisationMeansItsSubtree) {
                                              "recipients/org-so-y-te",
                                              "recipients/person-p7"}));
 
+  // AIP-160 over the contract's fields: only the people.
+  request.set_filter("kind = RECIPIENT_KIND_PERSON");
+  s = channels_->ListRecipients(As(Reader(bloc_)).get(), request, &page);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  names.clear();
+  for (const auto& r : page.recipients()) names.push_back(r.name());
+  EXPECT_EQ(names, (std::vector<std::string>{"recipients/person-p1",
+                                             "recipients/person-p7"}));
+  request.set_filter("unread_count > 0");
+  s = channels_->ListRecipients(As(Reader(bloc_)).get(), request, &page);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(s);
+  request.clear_filter();
+
   // A filter outside the caller's subtree is refused, not silently empty.
   request.set_under_organization(other_province_);
   s = channels_->ListRecipients(As(Reader(bloc_)).get(), request, &page);

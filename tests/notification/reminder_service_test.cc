@@ -86,13 +86,38 @@ TEST_F(ReminderServiceTest, ShippedRulesAreListedAndReadable) {
   ASSERT_EQ(response.reminder_rules_size(), 1);
   EXPECT_EQ(response.reminder_rules(0).name(),
             "reminderRules/default-evaluation-due");
-  // applicable_to needs the organisation tree: not yet.
+  // applicable_to over notifyd's tree: a rule scoped to the university
+  // applies to its cells, first for its trigger (it wins over the shipped
+  // one); it does not apply to a cell of another organisation.
+  v1::ReminderRule scoped = SimpleRule("templates/evaluation-due");
+  scoped.set_scope_organization(university_);
+  v1::ReminderRule created;
+  ASSERT_TRUE(Create(Admin(), "nhac-truong", scoped, &created).ok());
   request.Clear();
-  request.set_applicable_to(kCell);
+  request.set_page_size(1000);
+  request.set_applicable_to(cell_toan_);
+  request.set_filter("deadline_kind = DEADLINE_KIND_EVALUATION_DUE");
+  response.Clear();
+  grpc::Status listed = reminders_->ListReminderRules(As(Reader(kCell)).get(),
+                                                      request, &response);
+  ASSERT_TRUE(listed.ok()) << Describe(listed);
+  ASSERT_EQ(response.reminder_rules_size(), 2);
+  EXPECT_EQ(response.reminder_rules(0).name(), "reminderRules/nhac-truong");
+  EXPECT_EQ(response.reminder_rules(1).name(),
+            "reminderRules/default-evaluation-due");
+  request.set_applicable_to(cell_health_);
+  response.Clear();
+  ASSERT_TRUE(
+      reminders_->ListReminderRules(As(Reader(kCell)).get(), request, &response)
+          .ok());
+  ASSERT_EQ(response.reminder_rules_size(), 1);
+  EXPECT_EQ(response.reminder_rules(0).name(),
+            "reminderRules/default-evaluation-due");
+  request.set_applicable_to("organizations/khong-co");
   EXPECT_EQ(
       reminders_->ListReminderRules(As(Reader(kCell)).get(), request, &response)
           .error_code(),
-      grpc::StatusCode::UNIMPLEMENTED);
+      grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(Get("reminderRules/khong-co", &rule).error_code(),
             grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(Get("rules/x", &rule).error_code(),
