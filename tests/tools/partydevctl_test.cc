@@ -132,12 +132,11 @@ class PartydevctlTest : public membership::MembershipFixture {
 };
 
 TEST_F(PartydevctlTest, CallsListsAndExplainsRefusals) {
-  Run created =
-      Ctl({"membership", "create-organization", "--organization-id",
-           "cb-hoa", "--organization.parent", college_,
-           "--organization.display-name", "Chi bộ Khoa Hóa",
-           "--organization.kind", "CELL", "--organization.level", "CELL",
-           "--organization.valid-from", "2025-09-01"});
+  Run created = Ctl({"membership", "create-organization", "--organization-id",
+                     "cb-hoa", "--organization.parent", college_,
+                     "--organization.display-name", "Chi bộ Khoa Hóa",
+                     "--organization.kind", "CELL", "--organization.level",
+                     "CELL", "--organization.valid-from", "2025-09-01"});
   EXPECT_EQ(created.exit_code, 0) << created.output;
   EXPECT_TRUE(absl::StrContains(created.output, "organizations/cb-hoa"));
 
@@ -154,11 +153,11 @@ TEST_F(PartydevctlTest, CallsListsAndExplainsRefusals) {
   EXPECT_TRUE(absl::StrContains(missing.output, "NOT_FOUND"));
 
   // A cell under a cell breaks a rule of the tree: the rule is named.
-  Run refused = Ctl({"membership", "create-organization", "--organization-id",
-                     "cb-con", "--organization.parent", cell_a_,
-                     "--organization.display-name", "Chi bộ con",
-                     "--organization.kind", "CELL", "--organization.level",
-                     "CELL", "--organization.valid-from", "2025-09-01"});
+  Run refused =
+      Ctl({"membership", "create-organization", "--organization-id", "cb-con",
+           "--organization.parent", cell_a_, "--organization.display-name",
+           "Chi bộ con", "--organization.kind", "CELL", "--organization.level",
+           "CELL", "--organization.valid-from", "2025-09-01"});
   EXPECT_EQ(refused.exit_code, 9) << refused.output;  // FAILED_PRECONDITION
   EXPECT_TRUE(absl::StrContains(refused.output, "rule tree."));
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <iterator>
 #include <random>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -30,17 +30,17 @@ constexpr char kIssue[] =
     "partydev.notification.v1.DirectiveService/IssueDirective";
 
 // Common Vietnamese family, middle and given names.
-const char* const kFamily[] = {"Nguyễn", "Trần", "Lê",   "Phạm", "Hoàng",
-                               "Huỳnh",  "Phan", "Vũ",   "Võ",   "Đặng",
-                               "Bùi",    "Đỗ",   "Hồ",   "Ngô",  "Dương"};
+const char* const kFamily[] = {"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng",
+                               "Huỳnh",  "Phan", "Vũ", "Võ",   "Đặng",
+                               "Bùi",    "Đỗ",   "Hồ", "Ngô",  "Dương"};
 const char* const kMiddleMale[] = {"Văn", "Hữu", "Đức", "Minh", "Quang"};
 const char* const kMiddleFemale[] = {"Thị", "Ngọc", "Thanh", "Thu", "Minh"};
-const char* const kGivenMale[] = {"An",   "Bình", "Cường", "Dũng", "Hải",
-                                  "Hùng", "Khánh", "Long", "Nam",  "Phong",
-                                  "Quân", "Sơn",  "Thắng", "Trung", "Tuấn"};
-const char* const kGivenFemale[] = {"Dung", "Giang", "Hà",   "Hạnh", "Hương",
-                                    "Lan",  "Linh",  "Mai",  "Nga",  "Ngọc",
-                                    "Phương", "Thảo", "Trang", "Vân", "Yến"};
+const char* const kGivenMale[] = {"An",   "Bình",  "Cường", "Dũng",  "Hải",
+                                  "Hùng", "Khánh", "Long",  "Nam",   "Phong",
+                                  "Quân", "Sơn",   "Thắng", "Trung", "Tuấn"};
+const char* const kGivenFemale[] = {"Dung",   "Giang", "Hà",    "Hạnh", "Hương",
+                                    "Lan",    "Linh",  "Mai",   "Nga",  "Ngọc",
+                                    "Phương", "Thảo",  "Trang", "Vân",  "Yến"};
 
 // The bloc's grassroots organisations, after the agencies of the letter:
 // (id, name, its cells' names).
@@ -51,22 +51,28 @@ struct GrassrootsKind {
 };
 const std::vector<GrassrootsKind>& GrassrootsKinds() {
   static const auto* const kKinds = new std::vector<GrassrootsKind>{
-      {"cd-su-pham", "Đảng bộ Trường Cao đẳng Sư phạm Đà Lạt",
+      {"cd-su-pham",
+       "Đảng bộ Trường Cao đẳng Sư phạm Đà Lạt",
        {"Khoa Toán", "Khoa Ngữ văn", "Khoa Tiểu học", "Phòng Đào tạo",
         "Khoa Ngoại ngữ", "Khoa Tin học"}},
-      {"dh-da-lat", "Đảng bộ Trường Đại học Đà Lạt",
+      {"dh-da-lat",
+       "Đảng bộ Trường Đại học Đà Lạt",
        {"Khoa Luật", "Khoa Sinh học", "Khoa Lịch sử", "Khoa Kinh tế",
         "Khoa Vật lý", "Sinh viên"}},
-      {"cd-y-te", "Đảng bộ Trường Cao đẳng Y tế Lâm Đồng",
+      {"cd-y-te",
+       "Đảng bộ Trường Cao đẳng Y tế Lâm Đồng",
        {"Khoa Điều dưỡng", "Khoa Dược", "Phòng Hành chính", "Sinh viên",
         "Khoa Y học cổ truyền", "Khoa Cơ bản"}},
-      {"so-tai-chinh", "Đảng bộ Sở Tài chính",
+      {"so-tai-chinh",
+       "Đảng bộ Sở Tài chính",
        {"Văn phòng Sở", "Phòng Ngân sách", "Thanh tra Sở", "Phòng Giá",
         "Phòng Đầu tư", "Phòng Tin học"}},
-      {"ban-to-chuc", "Chi bộ cơ sở Ban Tổ chức Tỉnh ủy",
-       {"Phòng Tổ chức đảng", "Phòng Cán bộ", "Văn phòng Ban", "Phòng Đảng viên",
-        "Phòng Bảo vệ chính trị", "Phòng Cơ sở"}},
-      {"bao-lam-dong", "Đảng bộ Báo Lâm Đồng",
+      {"ban-to-chuc",
+       "Chi bộ cơ sở Ban Tổ chức Tỉnh ủy",
+       {"Phòng Tổ chức đảng", "Phòng Cán bộ", "Văn phòng Ban",
+        "Phòng Đảng viên", "Phòng Bảo vệ chính trị", "Phòng Cơ sở"}},
+      {"bao-lam-dong",
+       "Đảng bộ Báo Lâm Đồng",
        {"Phòng Thời sự", "Phòng Kinh tế", "Phòng Điện tử", "Trị sự",
         "Phòng Văn hóa", "Phòng Phóng viên"}},
   };
@@ -152,21 +158,20 @@ std::vector<DemoCall> DemoProvince(const DemoSize& size) {
         round == 0 ? kind.id : absl::StrCat(kind.id, "-", round + 1);
     const std::string name =
         round == 0 ? kind.name : absl::StrCat(kind.name, " (", round + 1, ")");
-    calls.push_back(Call(kOrganizations,
-                         Organization(bloc, id, name, "GRASSROOTS_COMMITTEE",
-                                      "GRASSROOTS"),
-                         "organisations"));
+    calls.push_back(
+        Call(kOrganizations,
+             Organization(bloc, id, name, "GRASSROOTS_COMMITTEE", "GRASSROOTS"),
+             "organisations"));
     grassroots.push_back("organizations/" + id);
     for (int c = 0; c < size.cells_per_grassroots; ++c) {
       const std::string cell_id = absl::StrCat(id, "-cb", c + 1);
-      const std::string cell_name =
-          c < static_cast<int>(kind.cells.size())
-              ? absl::StrCat("Chi bộ ", kind.cells[c])
-              : absl::StrCat("Chi bộ số ", c + 1);
-      calls.push_back(Call(kOrganizations,
-                           Organization(grassroots.back(), cell_id, cell_name,
-                                        "CELL", "CELL"),
-                           "organisations"));
+      const std::string cell_name = c < static_cast<int>(kind.cells.size())
+                                        ? absl::StrCat("Chi bộ ", kind.cells[c])
+                                        : absl::StrCat("Chi bộ số ", c + 1);
+      calls.push_back(Call(
+          kOrganizations,
+          Organization(grassroots.back(), cell_id, cell_name, "CELL", "CELL"),
+          "organisations"));
       cells.push_back({"organizations/" + cell_id, grassroots.back()});
     }
   }
@@ -176,13 +181,13 @@ std::vector<DemoCall> DemoProvince(const DemoSize& size) {
   auto person = [&](const Cell& cell, bool member) {
     ++serial;
     const bool female = pick(2) == 0;
-    const std::string full_name = absl::StrCat(
-        kFamily[pick(std::size(kFamily))], " ",
-        female ? kMiddleFemale[pick(std::size(kMiddleFemale))]
-               : kMiddleMale[pick(std::size(kMiddleMale))],
-        " ",
-        female ? kGivenFemale[pick(std::size(kGivenFemale))]
-               : kGivenMale[pick(std::size(kGivenMale))]);
+    const std::string full_name =
+        absl::StrCat(kFamily[pick(std::size(kFamily))], " ",
+                     female ? kMiddleFemale[pick(std::size(kMiddleFemale))]
+                            : kMiddleMale[pick(std::size(kMiddleMale))],
+                     " ",
+                     female ? kGivenFemale[pick(std::size(kGivenFemale))]
+                            : kGivenMale[pick(std::size(kGivenMale))]);
     const int born = member ? 1965 + pick(35) : 1996 + pick(8);
     // Citizen id: province code 068 (Lâm Đồng), century and sex, the year
     // of birth, then a serial: unique within the demo.
@@ -209,9 +214,10 @@ std::vector<DemoCall> DemoProvince(const DemoSize& size) {
           {"official_on", Date(year + 1, month, 12)}};
     } else {
       request["person"]["categories"] = {"CATEGORY_YOUTH_UNION_MEMBER"};
-      request["person"]["source"] = {{"kind", "SOURCE_KIND_CELL"},
-                                     {"organization", cell.name},
-                                     {"sourced_on", Date(2026, 1 + pick(9), 5)}};
+      request["person"]["source"] = {
+          {"kind", "SOURCE_KIND_CELL"},
+          {"organization", cell.name},
+          {"sourced_on", Date(2026, 1 + pick(9), 5)}};
     }
     calls.push_back(Call(kPeople, request, "people"));
   };
@@ -235,8 +241,8 @@ std::vector<DemoCall> DemoProvince(const DemoSize& size) {
         kTerms,
         {{"term_id", term},
          {"term",
-          {{"display_name", absl::StrCat("Nhiệm kỳ ", term.substr(0, 4), "–",
-                                         term.substr(5))},
+          {{"display_name",
+            absl::StrCat("Nhiệm kỳ ", term.substr(0, 4), "–", term.substr(5))},
            {"start_date", from},
            {"end_date", to}}}},
         "targets"));
@@ -247,36 +253,34 @@ std::vector<DemoCall> DemoProvince(const DemoSize& size) {
     shares.push_back(4 + pick(9));
     total += shares.back();
   }
-  calls.push_back(Call(
-      kTermTargets,
-      {{"parent", bloc},
-       {"term_target_id", "2025-2030"},
-       {"term_target",
-        {{"own", {{"total", total}}},
-         {"resolution",
-          {{"number", "01-NQ/ĐH"},
-           {"signed_on", Date(2025, 10, 20)},
-           {"deciding_organization", bloc}}}}},
-       {"request_id", "demo-term-target"}},
-      "targets"));
+  calls.push_back(Call(kTermTargets,
+                       {{"parent", bloc},
+                        {"term_target_id", "2025-2030"},
+                        {"term_target",
+                         {{"own", {{"total", total}}},
+                          {"resolution",
+                           {{"number", "01-NQ/ĐH"},
+                            {"signed_on", Date(2025, 10, 20)},
+                            {"deciding_organization", bloc}}}}},
+                        {"request_id", "demo-term-target"}},
+                       "targets"));
   json lines = json::array();
   for (size_t g = 0; g < grassroots.size(); ++g) {
     lines.push_back(
         {{"organization", grassroots[g]}, {"figures", {{"total", shares[g]}}}});
   }
-  calls.push_back(Call(
-      kAllocations,
-      {{"parent", bloc},
-       {"allocation_decision",
-        {{"decision",
-          {{"number", "15-QĐ/ĐUK"},
-           {"signed_on", Date(2025, 11, 3)},
-           {"deciding_organization", bloc},
-           {"deciding_body", "Ban Thường vụ"}}},
-         {"period", {{"term", "terms/2025-2030"}}},
-         {"lines", lines}}},
-       {"request_id", "demo-allocation-2025-2030"}},
-      "targets"));
+  calls.push_back(Call(kAllocations,
+                       {{"parent", bloc},
+                        {"allocation_decision",
+                         {{"decision",
+                           {{"number", "15-QĐ/ĐUK"},
+                            {"signed_on", Date(2025, 11, 3)},
+                            {"deciding_organization", bloc},
+                            {"deciding_body", "Ban Thường vụ"}}},
+                          {"period", {{"term", "terms/2025-2030"}}},
+                          {"lines", lines}}},
+                        {"request_id", "demo-allocation-2025-2030"}},
+                       "targets"));
 
   // The bloc's letter of 1849-CV/ĐUK's shape, to every grassroots
   // organisation, disseminated to every cell.
@@ -310,8 +314,8 @@ std::vector<DemoCall> DemoProvince(const DemoSize& size) {
                         {"directive_id", "demo-urging-letter"},
                         {"request_id", "demo-urging-letter"}},
                        "directives"));
-  calls.push_back(Call(kIssue, {{"name", "directives/demo-urging-letter"}},
-                       "directives"));
+  calls.push_back(
+      Call(kIssue, {{"name", "directives/demo-urging-letter"}}, "directives"));
   calls.back().done_if_failed_precondition = true;
   return calls;
 }

@@ -18,7 +18,6 @@
 // command line that does not parse.
 
 #include <grpcpp/grpcpp.h>
-
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -112,7 +111,8 @@ class ProgressBar {
   void Advance(const std::string& stage) {
     ++done_;
     const size_t percent = 100 * done_ / total_;
-    if (!shown_ || (percent == percent_ && stage == stage_ && done_ != total_)) {
+    if (!shown_ ||
+        (percent == percent_ && stage == stage_ && done_ != total_)) {
       return;
     }
     percent_ = percent;
@@ -154,8 +154,9 @@ int LoadDemo(const partydev::ctl::DemoSize& size,
         pb::DescriptorPool::generated_pool()->FindServiceByName(
             call.method.substr(0, slash));
     const pb::MethodDescriptor* method =
-        service == nullptr ? nullptr
-                           : service->FindMethodByName(call.method.substr(slash + 1));
+        service == nullptr
+            ? nullptr
+            : service->FindMethodByName(call.method.substr(slash + 1));
     if (method == nullptr) {
       std::cerr << "\n" << call.method << " is not in the contracts\n";
       return 70;  // EX_SOFTWARE
@@ -165,7 +166,8 @@ int LoadDemo(const partydev::ctl::DemoSize& size,
             ->GetPrototype(method->input_type())
             ->New());
     if (!pb::util::JsonStringToMessage(call.request_json, request.get()).ok()) {
-      std::cerr << "\n" << call.method << ": the demo's request does not parse\n";
+      std::cerr << "\n"
+                << call.method << ": the demo's request does not parse\n";
       return 70;
     }
     const std::string group =
@@ -174,12 +176,12 @@ int LoadDemo(const partydev::ctl::DemoSize& size,
     absl::StatusOr<std::unique_ptr<pb::Message>> response =
         partydev::ctl::CallUnary(channels[group], *method, *request, options);
     if (!response.ok()) {
-      const bool already =
-          absl::IsAlreadyExists(response.status()) ||
-          (call.done_if_failed_precondition &&
-           absl::IsFailedPrecondition(response.status()));
+      const bool already = absl::IsAlreadyExists(response.status()) ||
+                           (call.done_if_failed_precondition &&
+                            absl::IsFailedPrecondition(response.status()));
       if (!already) {
-        std::cerr << "\n" << call.method << " " << call.request_json << "\n"
+        std::cerr << "\n"
+                  << call.method << " " << call.request_json << "\n"
                   << partydev::ctl::DescribeError(response.status());
         return partydev::ctl::ExitCodeOf(response.status());
       }
@@ -187,8 +189,8 @@ int LoadDemo(const partydev::ctl::DemoSize& size,
     }
     progress.Advance(call.stage);
   }
-  std::cout << "demo province loaded: " << calls.size() << " calls ("
-            << skipped << " already done by an earlier load)\n";
+  std::cout << "demo province loaded: " << calls.size() << " calls (" << skipped
+            << " already done by an earlier load)\n";
   return 0;
 }
 

@@ -42,10 +42,9 @@ std::string TypeWords(const FieldDescriptor* f) {
       return "number";
     case FieldDescriptor::CPPTYPE_ENUM: {
       const pb::EnumDescriptor* e = f->enum_type();
-      return e->value_count() > 1
-                 ? absl::StrCat("enum ", e->name(), " (",
-                                e->value(1)->name(), ", ...)")
-                 : absl::StrCat("enum ", e->name());
+      return e->value_count() > 1 ? absl::StrCat("enum ", e->name(), " (",
+                                                 e->value(1)->name(), ", ...)")
+                                  : absl::StrCat("enum ", e->name());
     }
     case FieldDescriptor::CPPTYPE_MESSAGE: {
       const std::string& n = f->message_type()->full_name();
@@ -140,9 +139,9 @@ absl::Status SetValueMessage(pb::Message& m, absl::string_view path,
   if (n == kFieldMask) {
     const FieldDescriptor* paths = d->FindFieldByName("paths");
     for (absl::string_view p : absl::StrSplit(value, ',', absl::SkipEmpty())) {
-      r->AddString(&m, paths,
-                   absl::StrReplaceAll(absl::StripAsciiWhitespace(p),
-                                       {{"-", "_"}}));
+      r->AddString(
+          &m, paths,
+          absl::StrReplaceAll(absl::StripAsciiWhitespace(p), {{"-", "_"}}));
     }
     return absl::OkStatus();
   }
@@ -174,14 +173,16 @@ absl::Status SetLeaf(pb::Message& m, const FieldDescriptor* f,
     }
     case FieldDescriptor::CPPTYPE_BOOL: {
       bool v = false;
-      if (!absl::SimpleAtob(value, &v)) return Expected(path, "true or false", value);
+      if (!absl::SimpleAtob(value, &v))
+        return Expected(path, "true or false", value);
       rep ? r->AddBool(&m, f, v) : r->SetBool(&m, f, v);
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_INT32:
     case FieldDescriptor::CPPTYPE_INT64: {
       int64_t v = 0;
-      if (!absl::SimpleAtoi(value, &v)) return Expected(path, "an integer", value);
+      if (!absl::SimpleAtoi(value, &v))
+        return Expected(path, "an integer", value);
       if (f->cpp_type() == FieldDescriptor::CPPTYPE_INT32) {
         rep ? r->AddInt32(&m, f, static_cast<int32_t>(v))
             : r->SetInt32(&m, f, static_cast<int32_t>(v));
@@ -193,7 +194,8 @@ absl::Status SetLeaf(pb::Message& m, const FieldDescriptor* f,
     case FieldDescriptor::CPPTYPE_UINT32:
     case FieldDescriptor::CPPTYPE_UINT64: {
       uint64_t v = 0;
-      if (!absl::SimpleAtoi(value, &v)) return Expected(path, "an integer ≥ 0", value);
+      if (!absl::SimpleAtoi(value, &v))
+        return Expected(path, "an integer ≥ 0", value);
       if (f->cpp_type() == FieldDescriptor::CPPTYPE_UINT32) {
         rep ? r->AddUInt32(&m, f, static_cast<uint32_t>(v))
             : r->SetUInt32(&m, f, static_cast<uint32_t>(v));
@@ -205,7 +207,8 @@ absl::Status SetLeaf(pb::Message& m, const FieldDescriptor* f,
     case FieldDescriptor::CPPTYPE_DOUBLE:
     case FieldDescriptor::CPPTYPE_FLOAT: {
       double v = 0;
-      if (!absl::SimpleAtod(value, &v)) return Expected(path, "a number", value);
+      if (!absl::SimpleAtod(value, &v))
+        return Expected(path, "a number", value);
       if (f->cpp_type() == FieldDescriptor::CPPTYPE_FLOAT) {
         rep ? r->AddFloat(&m, f, static_cast<float>(v))
             : r->SetFloat(&m, f, static_cast<float>(v));
@@ -217,9 +220,8 @@ absl::Status SetLeaf(pb::Message& m, const FieldDescriptor* f,
     case FieldDescriptor::CPPTYPE_ENUM: {
       const pb::EnumValueDescriptor* e = FindEnumValue(f->enum_type(), value);
       if (e == nullptr) {
-        return Expected(path,
-                        absl::StrCat("a value of ", f->enum_type()->name()),
-                        value);
+        return Expected(
+            path, absl::StrCat("a value of ", f->enum_type()->name()), value);
       }
       rep ? r->AddEnum(&m, f, e) : r->SetEnum(&m, f, e);
       return absl::OkStatus();

@@ -87,14 +87,13 @@ std::string FieldWord(const pb::Message& m, const FieldDescriptor* f,
       return absl::StrCat(rep ? r->GetRepeatedUInt64(m, f, index)
                               : r->GetUInt64(m, f));
     case FieldDescriptor::CPPTYPE_DOUBLE:
-      return absl::StrFormat("%g", rep ? r->GetRepeatedDouble(m, f, index)
-                                       : r->GetDouble(m, f));
+      return absl::StrFormat(
+          "%g", rep ? r->GetRepeatedDouble(m, f, index) : r->GetDouble(m, f));
     case FieldDescriptor::CPPTYPE_FLOAT:
-      return absl::StrFormat("%g", rep ? r->GetRepeatedFloat(m, f, index)
-                                       : r->GetFloat(m, f));
+      return absl::StrFormat(
+          "%g", rep ? r->GetRepeatedFloat(m, f, index) : r->GetFloat(m, f));
     case FieldDescriptor::CPPTYPE_ENUM:
-      return EnumWord(rep ? r->GetRepeatedEnum(m, f, index)
-                          : r->GetEnum(m, f));
+      return EnumWord(rep ? r->GetRepeatedEnum(m, f, index) : r->GetEnum(m, f));
     case FieldDescriptor::CPPTYPE_MESSAGE:
       return MessageWord(rep ? r->GetRepeatedMessage(m, f, index)
                              : r->GetMessage(m, f));
@@ -129,10 +128,9 @@ std::string PathWord(const pb::Message& m, absl::string_view path) {
 bool IsPlain(const FieldDescriptor* f) {
   if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) return true;
   const std::string& n = f->message_type()->full_name();
-  return !f->is_repeated() &&
-         (n == "partydev.common.v1.Date" ||
-          n == "partydev.membership.v1.YearMonth" ||
-          n == "google.protobuf.Timestamp");
+  return !f->is_repeated() && (n == "partydev.common.v1.Date" ||
+                               n == "partydev.membership.v1.YearMonth" ||
+                               n == "google.protobuf.Timestamp");
 }
 
 // The repeated message field a list response carries, if any.
@@ -204,8 +202,8 @@ std::string AlignedText(const Table& table, int max_cell_width) {
   for (const auto& row : table) {
     widths.resize(std::max(widths.size(), row.size()), 0);
     for (size_t c = 0; c < row.size(); ++c) {
-      widths[c] = std::max(
-          widths[c], std::min(DisplayWidth(row[c]), max_cell_width));
+      widths[c] =
+          std::max(widths[c], std::min(DisplayWidth(row[c]), max_cell_width));
     }
   }
   std::string out;

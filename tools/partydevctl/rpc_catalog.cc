@@ -31,12 +31,10 @@ std::map<std::string, std::vector<RpcCommand>> LoadCatalog(
     absl::string_view proto_files) {
   std::map<std::string, std::vector<RpcCommand>> groups;
   // The packages people call; storage and testing are internal.
-  const std::set<std::string> kPublic = {"membership", "quota",
-                                         "notification"};
+  const std::set<std::string> kPublic = {"membership", "quota", "notification"};
   for (absl::string_view name : absl::StrSplit(proto_files, ',')) {
     const pb::FileDescriptor* file =
-        pb::DescriptorPool::generated_pool()->FindFileByName(
-            std::string(name));
+        pb::DescriptorPool::generated_pool()->FindFileByName(std::string(name));
     if (file == nullptr) continue;
     std::vector<std::string> package = absl::StrSplit(file->package(), '.');
     if (package.size() < 2 || package[0] != "partydev" ||

@@ -17,8 +17,8 @@ namespace pb = google::protobuf;
 
 absl::StatusOr<std::unique_ptr<pb::Message>> CallUnary(
     const std::shared_ptr<grpc::Channel>& channel,
-    const pb::MethodDescriptor& method,
-    const pb::Message& request, const CallOptions& options) {
+    const pb::MethodDescriptor& method, const pb::Message& request,
+    const CallOptions& options) {
   std::string bytes;
   if (!request.SerializeToString(&bytes)) {
     return absl::InternalError("cannot serialize the request");
@@ -34,14 +34,14 @@ absl::StatusOr<std::unique_ptr<pb::Message>> CallUnary(
   grpc::GenericStub stub(channel);
   absl::Notification done;
   grpc::Status status;
-  stub.UnaryCall(&context,
-                 absl::StrCat("/", method.service()->full_name(), "/",
-                              method.name()),
-                 grpc::StubOptions(), &request_buffer, &response_buffer,
-                 [&](grpc::Status s) {
-                   status = std::move(s);
-                   done.Notify();
-                 });
+  stub.UnaryCall(
+      &context,
+      absl::StrCat("/", method.service()->full_name(), "/", method.name()),
+      grpc::StubOptions(), &request_buffer, &response_buffer,
+      [&](grpc::Status s) {
+        status = std::move(s);
+        done.Notify();
+      });
   done.WaitForNotification();
   if (!status.ok()) return FromGrpcStatus(status);
   std::vector<grpc::Slice> slices;
@@ -52,22 +52,19 @@ absl::StatusOr<std::unique_ptr<pb::Message>> CallUnary(
   for (const grpc::Slice& s : slices) {
     response_bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
   }
-  std::unique_ptr<pb::Message> response(
-      pb::MessageFactory::generated_factory()
-          ->GetPrototype(method.output_type())
-          ->New());
+  std::unique_ptr<pb::Message> response(pb::MessageFactory::generated_factory()
+                                            ->GetPrototype(method.output_type())
+                                            ->New());
   if (!response->ParseFromString(response_bytes)) {
-    return absl::DataLossError(
-        absl::StrCat("the response is not a ",
-                     method.output_type()->full_name()));
+    return absl::DataLossError(absl::StrCat("the response is not a ",
+                                            method.output_type()->full_name()));
   }
   return response;
 }
 
 std::string DescribeError(const absl::Status& status) {
-  std::string out =
-      absl::StrCat(absl::StatusCodeToString(status.code()), ": ",
-                   status.message(), "\n");
+  std::string out = absl::StrCat(absl::StatusCodeToString(status.code()), ": ",
+                                 status.message(), "\n");
   for (const FieldViolation& v : FieldViolationsOf(status)) {
     absl::StrAppend(&out, "  field ", v.field, ": ", v.description, "\n");
   }
