@@ -103,4 +103,20 @@ std::string OffsetPage::NextToken(int total) const {
   return next < total ? EncodePageToken(std::to_string(next), fingerprint) : "";
 }
 
+std::vector<std::string> PageAfter(const std::vector<std::string>& sorted,
+                                   const std::string& cursor, int page_size,
+                                   absl::string_view fingerprint,
+                                   std::string* next_page_token) {
+  std::vector<std::string> page;
+  for (const std::string& n : sorted) {
+    if (!cursor.empty() && n <= cursor) continue;
+    if (static_cast<int>(page.size()) == page_size) {
+      *next_page_token = EncodePageToken(page.back(), fingerprint);
+      break;
+    }
+    page.push_back(n);
+  }
+  return page;
+}
+
 }  // namespace partydev

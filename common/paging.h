@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -37,6 +38,14 @@ std::string EncodePageToken(absl::string_view cursor,
 // with other filters.
 absl::StatusOr<std::string> DecodePageToken(absl::string_view token,
                                             absl::string_view fingerprint);
+
+// The names of `sorted` after `cursor` ("" from the start), at most
+// `page_size`; `next_page_token` is set (for `fingerprint`) when more
+// follow. For lists whose names are read whole from an index and sorted.
+std::vector<std::string> PageAfter(const std::vector<std::string>& sorted,
+                                   const std::string& cursor, int page_size,
+                                   absl::string_view fingerprint,
+                                   std::string* next_page_token);
 
 // A page of a list assembled in memory in a stable order for each request
 // (reports, rule sets): the token carries the offset of the next page.

@@ -734,15 +734,8 @@ absl::Status ListPersonRecords(MembershipContext& context,
                 names.end());
   }
   *total_size = static_cast<int>(names.size());
-  std::vector<std::string> page;
-  for (const auto& n : names) {
-    if (!cursor->empty() && n <= *cursor) continue;
-    if (static_cast<int>(page.size()) == *page_size) {
-      *next_page_token = EncodePageToken(page.back(), fingerprint);
-      break;
-    }
-    page.push_back(n);
-  }
+  const std::vector<std::string> page =
+      PageAfter(names, *cursor, *page_size, fingerprint, next_page_token);
   absl::StatusOr<std::vector<Stored<Message>>> records =
       context.records().GetMany<Message>(page);
   if (!records.ok()) return records.status();
@@ -1219,15 +1212,9 @@ absl::Status ClassificationServiceImpl::DoListOrganizationClassifications(
   }
   std::sort(names.begin(), names.end());
   response.set_total_size(static_cast<int>(names.size()));
-  std::vector<std::string> page;
-  for (const auto& n : names) {
-    if (!cursor->empty() && n <= *cursor) continue;
-    if (static_cast<int>(page.size()) == *page_size) {
-      response.set_next_page_token(EncodePageToken(page.back(), fingerprint));
-      break;
-    }
-    page.push_back(n);
-  }
+  const std::vector<std::string> page =
+      PageAfter(names, *cursor, *page_size, fingerprint,
+                response.mutable_next_page_token());
   absl::StatusOr<std::vector<Stored<v1::OrganizationClassification>>> records =
       context_->records().GetMany<v1::OrganizationClassification>(page);
   if (!records.ok()) return records.status();

@@ -614,15 +614,9 @@ absl::Status CellLifeServiceImpl::DoListDuesPayments(
   std::vector<v1::DuesPayment> matched;
   if (filter->empty()) {
     response.set_total_size(static_cast<int>(names.size()));
-    std::vector<std::string> page;
-    for (const auto& n : names) {
-      if (!cursor->empty() && n <= *cursor) continue;
-      if (static_cast<int>(page.size()) == *page_size) {
-        response.set_next_page_token(EncodePageToken(page.back(), fingerprint));
-        break;
-      }
-      page.push_back(n);
-    }
+    const std::vector<std::string> page =
+        PageAfter(names, *cursor, *page_size, fingerprint,
+                  response.mutable_next_page_token());
     absl::StatusOr<std::vector<Stored<v1::DuesPayment>>> read =
         context_->records().GetMany<v1::DuesPayment>(page);
     if (!read.ok()) return read.status();

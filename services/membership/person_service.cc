@@ -19,6 +19,7 @@
 #include "services/membership/domain/pipeline.h"
 #include "services/membership/organization_tree.h"
 #include "services/membership/person_access.h"
+#include "services/membership/person_filter.h"
 #include "services/membership/rpc_forwarding.h"
 
 namespace partydev::membership {
@@ -663,11 +664,9 @@ absl::Status PersonServiceImpl::DoListPeople(
     check.Add("order_by",
               "only \"folded_name\" is supported (stable paging by name)");
   }
-  if (!request.filter().empty()) {
-    check.Add("filter",
-              "is not supported yet; use stages, statuses, categories, "
-              "overdue and name_query");
-  }
+  absl::StatusOr<PersonFilter> filter =
+      PersonFilter::Parse(request.filter(), call.principal);
+  if (!filter.ok()) return filter.status();
   absl::StatusOr<int> page_size = ResolvePageSize(request.page_size());
   if (!page_size.ok()) return page_size.status();
   if (!check.ok()) return check.status();
@@ -749,7 +748,8 @@ absl::Status PersonServiceImpl::DoListPeople(
     return true;
   };
   const bool record_filters = past || !stages.empty() || !statuses.empty() ||
-                              !categories.empty() || request.overdue();
+                              !categories.empty() || request.overdue() ||
+                              !filter->empty();
   const std::string query = domain::FoldForSearch(request.name_query());
 
   // Read the rolls in name order, a batch at a time, until the page is
@@ -793,6 +793,12 @@ absl::Status PersonServiceImpl::DoListPeople(
       position = pos;
       auto it = by_name.find("people/" + id);
       if (it == by_name.end() || !keep(it->second->message)) continue;
+      if (!filter->empty()) {
+        absl::StatusOr<bool> matches =
+            filter->Matches(*context_, it->second->message, as_of);
+        if (!matches.ok()) return matches.status();
+        if (!*matches) continue;
+      }
       if (!seen.insert(id).second) continue;
       v1::Person visible = Visible(it->second->message, call.principal);
       *response.add_people() = request.view() == v1::PERSON_VIEW_FULL

@@ -43,6 +43,20 @@ absl::StatusOr<StoredPerson> ReadPersonForRecording(MembershipContext& context,
   return ReadPersonForChange(context, call, parent, "name");
 }
 
+// The warning `name` as a change reads it: NOT_FOUND when absent, ABORTED
+// when `etag` (if given) is not its version.
+absl::StatusOr<Stored<v1::EarlyWarning>> ReadWarningForChange(
+    MembershipContext& context, const std::string& name,
+    const std::string& etag) {
+  absl::StatusOr<Stored<v1::EarlyWarning>> stored =
+      context.records().Get<v1::EarlyWarning>(name);
+  if (!stored.ok()) return stored.status();
+  if (absl::Status s = CheckEtag(etag, stored->version, name); !s.ok()) {
+    return s;
+  }
+  return stored;
+}
+
 }  // namespace
 
 absl::StatusOr<std::pair<std::string, std::string>> SplitPersonRecordName(
@@ -221,12 +235,8 @@ absl::Status CellLifeServiceImpl::DoRecordWarningFollowUp(
       context_->redis(), context_->prefix(), "RecordWarningFollowUp",
       request.request_id(), request, response, [&](Change& change) {
         absl::StatusOr<Stored<v1::EarlyWarning>> stored =
-            context_->records().Get<v1::EarlyWarning>(name);
+            ReadWarningForChange(*context_, name, request.etag());
         if (!stored.ok()) return stored.status();
-        if (absl::Status s = CheckEtag(request.etag(), stored->version, name);
-            !s.ok()) {
-          return s;
-        }
         v1::EarlyWarning w = stored->message;
         if (std::string why = domain::FollowUpRefusal(w); !why.empty()) {
           return RulesViolated({{"early_warnings.follow_up_open", name, why}});
@@ -285,12 +295,8 @@ absl::Status CellLifeServiceImpl::DoResolveEarlyWarning(
       context_->redis(), context_->prefix(), "ResolveEarlyWarning",
       request.request_id(), request, response, [&](Change& change) {
         absl::StatusOr<Stored<v1::EarlyWarning>> stored =
-            context_->records().Get<v1::EarlyWarning>(name);
+            ReadWarningForChange(*context_, name, request.etag());
         if (!stored.ok()) return stored.status();
-        if (absl::Status s = CheckEtag(request.etag(), stored->version, name);
-            !s.ok()) {
-          return s;
-        }
         v1::EarlyWarning w = stored->message;
         if (std::string why = domain::ResolveRefusal(w, resolution);
             !why.empty()) {

@@ -15,16 +15,8 @@ class DeadlineWatchTest : public MembershipFixture {
  protected:
   void SetUp() override {
     MembershipFixture::SetUp();
-    absl::StatusOr<MembershipConfig> config =
-        LoadMembershipConfig(PARTYDEV_MEMBERSHIP_RULES_DIR);
-    ASSERT_TRUE(config.ok()) << config.status();
-    auto rule_sets = config->rule_sets;
-    context_ = std::make_shared<MembershipContext>(
-        server_->runtime(),
-        [rule_sets](const common::v1::Date& d) {
-          return rule_sets->ForDateOrEarliest(d);
-        },
-        config->calendar);
+    context_ = MakeContext();
+    ASSERT_NE(context_, nullptr);
   }
 
   // A probationary member whose probation ends 12 months after `ceremony`.

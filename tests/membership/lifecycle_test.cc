@@ -15,22 +15,6 @@ namespace partydev::membership {
 namespace {
 
 // The rule ids of a refused call.
-std::set<std::string> RulesOf(const grpc::Status& status) {
-  std::set<std::string> rules;
-  for (const auto& v : RuleViolationsOf(FromGrpcStatus(status))) {
-    rules.insert(v.rule);
-  }
-  return rules;
-}
-
-std::set<std::string> FieldsOf(const grpc::Status& status) {
-  std::set<std::string> fields;
-  for (const auto& v : FieldViolationsOf(FromGrpcStatus(status))) {
-    fields.insert(v.field);
-  }
-  return fields;
-}
-
 class LifecycleTest : public MembershipFixture {
  protected:
   common::v1::DecisionRef Decision(const std::string& number,

@@ -1,5 +1,9 @@
 #include "tests/membership/membership_fixture.h"
 
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "common/errors.h"
+#include "common/grpc_status.h"
 #include "services/membership/services.h"
 
 namespace partydev::membership {
@@ -142,6 +146,44 @@ int64_t MembershipFixture::EventCount() {
   absl::StatusOr<RedisReply> reply =
       redis_client_->Command({"XLEN", "{pd:membership}:events"});
   return reply.ok() ? reply->integer() : -1;
+}
+
+std::set<std::string> MembershipFixture::RulesOf(const grpc::Status& status) {
+  std::set<std::string> rules;
+  for (const auto& v : RuleViolationsOf(FromGrpcStatus(status))) {
+    rules.insert(v.rule);
+  }
+  return rules;
+}
+
+std::set<std::string> MembershipFixture::FieldsOf(const grpc::Status& status) {
+  std::set<std::string> fields;
+  for (const auto& v : FieldViolationsOf(FromGrpcStatus(status))) {
+    fields.insert(v.field);
+  }
+  return fields;
+}
+
+google::protobuf::Timestamp MembershipFixture::At(int y, int m, int d,
+                                                  int hour) {
+  google::protobuf::Timestamp t;
+  t.set_seconds(absl::ToUnixSeconds(absl::FromCivil(
+      absl::CivilSecond(y, m, d, hour, 0, 0), absl::FixedTimeZone(7 * 3600))));
+  return t;
+}
+
+std::shared_ptr<MembershipContext> MembershipFixture::MakeContext() {
+  absl::StatusOr<MembershipConfig> config =
+      LoadMembershipConfig(PARTYDEV_MEMBERSHIP_RULES_DIR);
+  EXPECT_TRUE(config.ok()) << config.status();
+  if (!config.ok()) return nullptr;
+  auto rule_sets = config->rule_sets;
+  return std::make_shared<MembershipContext>(
+      server_->runtime(),
+      [rule_sets](const common::v1::Date& d) {
+        return rule_sets->ForDateOrEarliest(d);
+      },
+      config->calendar);
 }
 
 }  // namespace partydev::membership

@@ -20,15 +20,18 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <set>
 #include <string>
 
 #include "common/redis_client.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "partydev/membership/v1/administration.grpc.pb.h"
 #include "partydev/membership/v1/admission.grpc.pb.h"
 #include "partydev/membership/v1/cell_life.grpc.pb.h"
 #include "partydev/membership/v1/classification.grpc.pb.h"
 #include "partydev/membership/v1/organizations.grpc.pb.h"
 #include "partydev/membership/v1/people.grpc.pb.h"
+#include "services/membership/membership_context.h"
 #include "tests/support/in_process_server.h"
 #include "tests/support/redis_server.h"
 
@@ -93,6 +96,17 @@ class MembershipFixture : public ::testing::Test {
 
   // Number of entries on the membership event stream.
   int64_t EventCount();
+
+  // The rule ids (PreconditionFailure) and field paths (BadRequest) a
+  // refusal names.
+  static std::set<std::string> RulesOf(const grpc::Status& status);
+  static std::set<std::string> FieldsOf(const grpc::Status& status);
+  // A time in Vietnam (UTC+7).
+  static google::protobuf::Timestamp At(int y, int m, int d, int hour = 8);
+  // A MembershipContext on the server's runtime, Redis and shipped rules,
+  // for driving what runs in the background (DeadlineWatch, CellLifeWatch)
+  // and the staging functions directly.
+  std::shared_ptr<MembershipContext> MakeContext();
 
   testing::RedisServer redis_;
   std::unique_ptr<testing::InProcessServer> server_;

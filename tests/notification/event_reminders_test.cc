@@ -19,32 +19,15 @@
 #include "services/notification/directive_store.h"
 #include "services/notification/inbox_store.h"
 #include "services/notification/scheduled_reminder_store.h"
-#include "tests/notification/notification_fixture.h"
+#include "tests/notification/event_reminders_fixture.h"
 
 namespace partydev::notification {
 namespace {
 
-constexpr char kQuotaStream[] = "{pd:quota}:events";
 constexpr char kPerson[] = "people/p1";
 
-class EventRemindersTest : public NotificationFixture {
+class EventRemindersTest : public EventRemindersFixture {
  protected:
-  void SetUp() override {
-    NotificationFixture::SetUp();
-    if (HasFatalFailure()) return;
-    engine_ = std::make_unique<EventReminders>(
-        *context_, context_->runtime().membership_redis(),
-        context_->runtime().quota_redis(),
-        EventRemindersOptions{MembershipStream(), kQuotaStream, "test-1",
-                              absl::Minutes(1)});
-    quota_ = std::make_unique<testing::MembershipEvents>(*redis_client_,
-                                                         kQuotaStream);
-  }
-  void TearDown() override {
-    engine_.reset();
-    NotificationFixture::TearDown();
-  }
-
   // An EVALUATION_DUE deadline of kPerson in cell_toan_, due 2024-03-20.
   events::v1::Event Deadline(const common::v1::Date& due) {
     events::v1::Event e;
@@ -60,23 +43,6 @@ class EventRemindersTest : public NotificationFixture {
     d->set_working_days_left(10);
     d->set_summary("Đánh giá quần chúng Nguyễn Văn A quý I/2024");
     return e;
-  }
-
-  events::v1::Event MustPublish(const events::v1::Event& e) {
-    absl::StatusOr<events::v1::Event> published = membership_->Publish(e);
-    EXPECT_TRUE(published.ok()) << published.status();
-    return published.ok() ? *published : e;
-  }
-
-  void Drain() {
-    absl::StatusOr<int> drained = engine_->DrainAll();
-    ASSERT_TRUE(drained.ok()) << drained.status();
-  }
-
-  int Sweep() {
-    absl::StatusOr<int> sent = engine_->SweepDue();
-    EXPECT_TRUE(sent.ok()) << sent.status();
-    return sent.ok() ? *sent : -1;
   }
 
   std::vector<v1::ScheduledReminder> List(
@@ -150,9 +116,6 @@ class EventRemindersTest : public NotificationFixture {
     }
     return out;
   }
-
-  std::unique_ptr<EventReminders> engine_;
-  std::unique_ptr<testing::MembershipEvents> quota_;
 };
 
 TEST_F(EventRemindersTest, DeadlineSchedulesTheRulesReminders) {

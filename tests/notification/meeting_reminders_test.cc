@@ -15,7 +15,7 @@
 #include "partydev/notification/v1/inbox.pb.h"
 #include "services/notification/event_reminders.h"
 #include "services/notification/inbox_store.h"
-#include "tests/notification/notification_fixture.h"
+#include "tests/notification/event_reminders_fixture.h"
 
 namespace partydev::notification {
 namespace {
@@ -23,22 +23,8 @@ namespace {
 constexpr char kMeeting[] = "organizations/cb-toan/meetings/2024-03-regular";
 const char* const kInvitees[] = {"people/p1", "people/p2", "people/official"};
 
-class MeetingRemindersTest : public NotificationFixture {
+class MeetingRemindersTest : public EventRemindersFixture {
  protected:
-  void SetUp() override {
-    NotificationFixture::SetUp();
-    if (HasFatalFailure()) return;
-    engine_ = std::make_unique<EventReminders>(
-        *context_, context_->runtime().membership_redis(),
-        context_->runtime().quota_redis(),
-        EventRemindersOptions{MembershipStream(), "{pd:quota}:events", "test-1",
-                              absl::Minutes(1)});
-  }
-  void TearDown() override {
-    engine_.reset();
-    NotificationFixture::TearDown();
-  }
-
   // The regular meeting of cb-toan for March 2024, on `day` at 14:00.
   events::v1::Event Announced(const std::string& change, int day,
                               const common::v1::Date& act_date) {
@@ -75,23 +61,6 @@ class MeetingRemindersTest : public NotificationFixture {
     return e;
   }
 
-  events::v1::Event MustPublish(const events::v1::Event& e) {
-    absl::StatusOr<events::v1::Event> published = membership_->Publish(e);
-    EXPECT_TRUE(published.ok()) << published.status();
-    return published.ok() ? *published : e;
-  }
-
-  void Drain() {
-    absl::StatusOr<int> drained = engine_->DrainAll();
-    ASSERT_TRUE(drained.ok()) << drained.status();
-  }
-
-  int Sweep() {
-    absl::StatusOr<int> sent = engine_->SweepDue();
-    EXPECT_TRUE(sent.ok()) << sent.status();
-    return sent.ok() ? *sent : -1;
-  }
-
   std::vector<v1::ScheduledReminder> About(const std::string& subject) {
     v1::ListScheduledRemindersRequest request;
     request.set_subject_resource(subject);
@@ -126,8 +95,6 @@ class MeetingRemindersTest : public NotificationFixture {
   static bool Contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
   }
-
-  std::unique_ptr<EventReminders> engine_;
 };
 
 TEST_F(MeetingRemindersTest, InvitationReachesEveryInviteeAtOnce) {

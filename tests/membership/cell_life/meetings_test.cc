@@ -23,44 +23,12 @@
 namespace partydev::membership {
 namespace {
 
-std::set<std::string> RulesOf(const grpc::Status& status) {
-  std::set<std::string> rules;
-  for (const auto& v : RuleViolationsOf(FromGrpcStatus(status))) {
-    rules.insert(v.rule);
-  }
-  return rules;
-}
-
-std::set<std::string> FieldsOf(const grpc::Status& status) {
-  std::set<std::string> fields;
-  for (const auto& v : FieldViolationsOf(FromGrpcStatus(status))) {
-    fields.insert(v.field);
-  }
-  return fields;
-}
-
 class CellLifeMeetingsTest : public MembershipFixture {
  protected:
   void SetUp() override {
     MembershipFixture::SetUp();
-    absl::StatusOr<MembershipConfig> config =
-        LoadMembershipConfig(PARTYDEV_MEMBERSHIP_RULES_DIR);
-    ASSERT_TRUE(config.ok()) << config.status();
-    auto rule_sets = config->rule_sets;
-    context_ = std::make_shared<MembershipContext>(
-        server_->runtime(),
-        [rule_sets](const common::v1::Date& d) {
-          return rule_sets->ForDateOrEarliest(d);
-        },
-        config->calendar);
-  }
-
-  static google::protobuf::Timestamp At(int y, int m, int d, int hour) {
-    google::protobuf::Timestamp t;
-    t.set_seconds(absl::ToUnixSeconds(
-        absl::FromCivil(absl::CivilSecond(y, m, d, hour, 0, 0),
-                        absl::FixedTimeZone(7 * 3600))));
-    return t;
+    context_ = MakeContext();
+    ASSERT_NE(context_, nullptr);
   }
 
   // The regular meeting of `month` of 2026, on the 10th at 8:00.

@@ -20,24 +20,8 @@
 namespace partydev::membership {
 namespace {
 
-std::set<std::string> FieldsOf(const grpc::Status& status) {
-  std::set<std::string> fields;
-  for (const auto& v : FieldViolationsOf(FromGrpcStatus(status))) {
-    fields.insert(v.field);
-  }
-  return fields;
-}
-
 class ReportsTest : public MembershipFixture {
  protected:
-  static google::protobuf::Timestamp At(int y, int m, int d, int hour) {
-    google::protobuf::Timestamp t;
-    t.set_seconds(absl::ToUnixSeconds(
-        absl::FromCivil(absl::CivilSecond(y, m, d, hour, 0, 0),
-                        absl::FixedTimeZone(7 * 3600))));
-    return t;
-  }
-
   static v1::Meeting Meeting(v1::MeetingKind kind, int year, int month) {
     v1::Meeting m;
     m.set_kind(kind);

@@ -18,22 +18,6 @@
 namespace partydev::membership {
 namespace {
 
-std::set<std::string> RulesOf(const grpc::Status& status) {
-  std::set<std::string> rules;
-  for (const auto& v : RuleViolationsOf(FromGrpcStatus(status))) {
-    rules.insert(v.rule);
-  }
-  return rules;
-}
-
-std::set<std::string> FieldsOf(const grpc::Status& status) {
-  std::set<std::string> fields;
-  for (const auto& v : FieldViolationsOf(FromGrpcStatus(status))) {
-    fields.insert(v.field);
-  }
-  return fields;
-}
-
 class ResidenceTest : public MembershipFixture {
  protected:
   grpc::Status Register(const Caller& caller, const v1::Person& person,
@@ -96,18 +80,7 @@ class ResidenceTest : public MembershipFixture {
     return out;
   }
 
-  std::shared_ptr<MembershipContext> Context() {
-    absl::StatusOr<MembershipConfig> config =
-        LoadMembershipConfig(PARTYDEV_MEMBERSHIP_RULES_DIR);
-    EXPECT_TRUE(config.ok()) << config.status();
-    auto rule_sets = config->rule_sets;
-    return std::make_shared<MembershipContext>(
-        server_->runtime(),
-        [rule_sets](const common::v1::Date& d) {
-          return rule_sets->ForDateOrEarliest(d);
-        },
-        config->calendar);
-  }
+  std::shared_ptr<MembershipContext> Context() { return MakeContext(); }
 };
 
 TEST_F(ResidenceTest, OneActiveRegistration) {
@@ -282,6 +255,91 @@ TEST_F(ResidenceTest, SweepRemindsMissingCommentsOnceFromNovember) {
   EXPECT_EQ(reminders[0].due_on().day(), 31);
   ASSERT_TRUE(watch.SweepOnce(D(2026, 11, 25)).ok());
   EXPECT_EQ(Reminders().size(), 1u);  // once
+}
+
+}  // namespace
+}  // namespace partydev::membership
+
+namespace partydev::membership {
+namespace {
+
+// ListPeople's filter lists who has not registered where they live, and
+// whose residential comments are missing before the yearly
+// classification (people.proto ListPeopleRequest.filter).
+class ResidenceListTest : public ResidenceTest {
+ protected:
+  std::vector<std::string> Names(const std::string& filter,
+                                 const Caller& caller) {
+    v1::ListPeopleRequest request;
+    request.set_organization(cell_a_);
+    request.set_filter(filter);
+    v1::ListPeopleResponse response;
+    grpc::Status s = people_->ListPeople(As(caller).get(), request, &response);
+    EXPECT_TRUE(s.ok()) << filter << ": " << s.error_message();
+    std::vector<std::string> names;
+    for (const auto& p : response.people()) names.push_back(p.full_name());
+    return names;
+  }
+};
+
+TEST_F(ResidenceListTest, WhoHasNotRegisteredAndWhoseCommentsAreMissing) {
+  v1::Person an =
+      MustCreateOfficialMember(cell_a_, "Lê Văn An", "079085200011");
+  v1::Person binh =
+      MustCreateOfficialMember(cell_a_, "Phạm Thị Bình", "079085200012");
+  MustCreateOfficialMember(cell_a_, "Võ Văn Chung", "079085200013");
+  v1::ResidentialRegistration an_reg, binh_reg;
+  ASSERT_TRUE(
+      Register(Secretary(cell_a_), an, cell_b_, D(2026, 2, 1), &an_reg).ok());
+  ASSERT_TRUE(
+      Register(Secretary(cell_a_), binh, cell_b_, D(2026, 3, 1), &binh_reg)
+          .ok());
+  v1::ResidentialComment comment;
+  ASSERT_TRUE(
+      Comment(Secretary(cell_b_), an, an_reg.name(), "2026", &comment).ok());
+
+  EXPECT_EQ(Names("residence_registered = false", Secretary(cell_a_)),
+            (std::vector<std::string>{"Võ Văn Chung"}));
+  EXPECT_EQ(Names("residence_registered = true", Secretary(cell_a_)),
+            (std::vector<std::string>{"Lê Văn An", "Phạm Thị Bình"}));
+  EXPECT_EQ(Names("residential_comment_missing = 2026", Secretary(cell_a_)),
+            (std::vector<std::string>{"Phạm Thị Bình"}));
+  EXPECT_EQ(Names("residential_comment_missing = 2025", Secretary(cell_a_)),
+            (std::vector<std::string>{"Lê Văn An", "Phạm Thị Bình"}));
+  // With the record's own fields, joined by AND.
+  // (The fixture's members are all women.)
+  EXPECT_EQ(Names("residence_registered = true AND gender = GENDER_FEMALE",
+                  Secretary(cell_a_)),
+            (std::vector<std::string>{"Lê Văn An", "Phạm Thị Bình"}));
+  EXPECT_TRUE(Names("residence_registered = true AND gender = GENDER_MALE",
+                    Secretary(cell_a_))
+                  .empty());
+  // No payment is recorded: all three owe this year's past months; no
+  // meeting was held: nobody was absent.
+  EXPECT_EQ(Names("dues_unpaid_months >= 1", Secretary(cell_a_)).size(), 3u);
+  EXPECT_TRUE(Names("absent_months >= 1", Secretary(cell_a_)).empty());
+
+  // Malformed terms are refused, naming the filter.
+  for (const char* bad :
+       {"residence_registered = maybe", "residential_comment_missing > 2026",
+        "dues_unpaid_months >= many", "colour = RED"}) {
+    v1::ListPeopleRequest request;
+    request.set_organization(cell_a_);
+    request.set_filter(bad);
+    v1::ListPeopleResponse response;
+    grpc::Status s =
+        people_->ListPeople(As(Secretary(cell_a_)).get(), request, &response);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << bad;
+    EXPECT_EQ(FieldsOf(s), std::set<std::string>{"filter"}) << bad;
+  }
+  // Birth dates are personal data.
+  v1::ListPeopleRequest request;
+  request.set_organization(cell_a_);
+  request.set_filter("date_of_birth < 1990-01-01");
+  v1::ListPeopleResponse response;
+  EXPECT_EQ(people_->ListPeople(As(Reader(cell_a_)).get(), request, &response)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
 }
 
 }  // namespace

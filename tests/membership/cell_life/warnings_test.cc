@@ -21,36 +21,12 @@
 namespace partydev::membership {
 namespace {
 
-std::set<std::string> RulesOf(const grpc::Status& status) {
-  std::set<std::string> rules;
-  for (const auto& v : RuleViolationsOf(FromGrpcStatus(status))) {
-    rules.insert(v.rule);
-  }
-  return rules;
-}
-
-std::set<std::string> FieldsOf(const grpc::Status& status) {
-  std::set<std::string> fields;
-  for (const auto& v : FieldViolationsOf(FromGrpcStatus(status))) {
-    fields.insert(v.field);
-  }
-  return fields;
-}
-
 class EarlyWarningsTest : public MembershipFixture {
  protected:
   void SetUp() override {
     MembershipFixture::SetUp();
-    absl::StatusOr<MembershipConfig> config =
-        LoadMembershipConfig(PARTYDEV_MEMBERSHIP_RULES_DIR);
-    ASSERT_TRUE(config.ok()) << config.status();
-    auto rule_sets = config->rule_sets;
-    context_ = std::make_shared<MembershipContext>(
-        server_->runtime(),
-        [rule_sets](const common::v1::Date& d) {
-          return rule_sets->ForDateOrEarliest(d);
-        },
-        config->calendar);
+    context_ = MakeContext();
+    ASSERT_NE(context_, nullptr);
     call_.principal.subject = "svc:test";
     call_.principal.roles = {"system"};
     call_.deadline = absl::InfiniteFuture();
@@ -505,13 +481,6 @@ class EarlyWarningsFlowTest : public EarlyWarningsTest {
                                         &out);
       ASSERT_TRUE(s.ok()) << m.month().month() << ": " << s.error_message();
     }
-  }
-
-  static google::protobuf::Timestamp At(int y, int m, int d) {
-    google::protobuf::Timestamp t;
-    t.set_seconds(absl::ToUnixSeconds(absl::FromCivil(
-        absl::CivilSecond(y, m, d, 8, 0, 0), absl::FixedTimeZone(7 * 3600))));
-    return t;
   }
 
   // The regular meeting of `month` held on the 10th, with `entries`.
