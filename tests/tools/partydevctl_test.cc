@@ -7,16 +7,19 @@
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
+#include "google/protobuf/util/json_util.h"
 #include "partydev/membership/v1/cell_life.pb.h"
 #include "partydev/membership/v1/organizations.pb.h"
 #include "tests/membership/membership_fixture.h"
 #include "tests/support/process.h"
 #include "tests/support/redis_server.h"
+#include "tools/partydevctl/demo_province.h"
 #include "tools/partydevctl/display_width.h"
 #include "tools/partydevctl/request_fields.h"
 #include "tools/partydevctl/response_output.h"
@@ -109,6 +112,43 @@ TEST(ResponseOutputTest, AlignsVietnameseColumnsAndQuotesCsv) {
   const std::string csv = Render(response, options);
   EXPECT_TRUE(absl::StrContains(csv, "\"Chi bo, \"\"Van\"\"\",CELL\r\n"));
   EXPECT_FALSE(ParseOutputFormat("xml").ok());
+}
+
+TEST(DemoProvinceTest, DeterministicAndValidAgainstTheContracts) {
+  DemoSize size;
+  ASSERT_TRUE(DemoSizeByName("small", size));
+  EXPECT_FALSE(DemoSizeByName("huge", size));
+  const std::vector<DemoCall> calls = DemoProvince(size);
+  const std::vector<DemoCall> again = DemoProvince(size);
+  ASSERT_EQ(calls.size(), again.size());
+  for (size_t i = 0; i < calls.size(); ++i) {
+    EXPECT_EQ(calls[i].request_json, again[i].request_json);
+  }
+  size.seed = 2;
+  EXPECT_NE(DemoProvince(size)[40].request_json, calls[40].request_json);
+  // Every request is a valid message of its method's request type.
+  int people = 0;
+  for (const DemoCall& call : calls) {
+    const size_t slash = call.method.find('/');
+    const auto* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+            call.method.substr(0, slash));
+    ASSERT_NE(service, nullptr) << call.method;
+    const auto* method =
+        service->FindMethodByName(call.method.substr(slash + 1));
+    ASSERT_NE(method, nullptr) << call.method;
+    std::unique_ptr<google::protobuf::Message> request(
+        google::protobuf::MessageFactory::generated_factory()
+            ->GetPrototype(method->input_type())
+            ->New());
+    EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(call.request_json,
+                                                            request.get())
+                    .ok())
+        << call.method << " " << call.request_json;
+    people += call.stage == "people";
+  }
+  EXPECT_GT(people, 200);
+  EXPECT_LT(people, 400);
 }
 
 // The binary against a real membershipd.

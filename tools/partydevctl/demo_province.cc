@@ -147,6 +147,10 @@ std::vector<DemoCall> DemoProvince(const DemoSize& size) {
   struct Cell {
     std::string name;
     std::string grassroots;
+    // The share of its members admitted in this term, by grassroots
+    // organisation: some keep pace with their target, some lag (below
+    // half, letter 1849-CV/ĐUK).
+    int admit_percent = 0;
   };
   std::vector<std::string> grassroots;
   std::vector<Cell> cells;
@@ -163,6 +167,7 @@ std::vector<DemoCall> DemoProvince(const DemoSize& size) {
              Organization(bloc, id, name, "GRASSROOTS_COMMITTEE", "GRASSROOTS"),
              "organisations"));
     grassroots.push_back("organizations/" + id);
+    const int admit_percent = (g % 3 == 0) ? 4 : (g % 3 == 1 ? 12 : 25);
     for (int c = 0; c < size.cells_per_grassroots; ++c) {
       const std::string cell_id = absl::StrCat(id, "-cb", c + 1);
       const std::string cell_name = c < static_cast<int>(kind.cells.size())
@@ -172,7 +177,8 @@ std::vector<DemoCall> DemoProvince(const DemoSize& size) {
           kOrganizations,
           Organization(grassroots.back(), cell_id, cell_name, "CELL", "CELL"),
           "organisations"));
-      cells.push_back({"organizations/" + cell_id, grassroots.back()});
+      cells.push_back(
+          {"organizations/" + cell_id, grassroots.back(), admit_percent});
     }
   }
 
@@ -201,7 +207,18 @@ std::vector<DemoCall> DemoProvince(const DemoSize& size) {
               {"organization", cell.name}};
     json request = {{"person", p},
                     {"request_id", absl::StrCat("demo-person-", serial)}};
-    if (member) {
+    if (member && static_cast<int>(random() % 100) < cell.admit_percent) {
+      // Admitted in this congress term (from October 2025) and still on
+      // probation: what quota counts against the term's targets.
+      const int month = 1 + pick(9);
+      const int year = pick(5) == 0 ? 2025 : 2026;
+      request["existing_membership"] = {
+          {"admission_decision",
+           {{"number", absl::StrCat(100 + pick(800), "-QĐ/ĐU")},
+            {"signed_on", Date(year, year == 2025 ? 11 : month, 2)},
+            {"deciding_organization", cell.grassroots}}},
+          {"ceremony_on", Date(year, year == 2025 ? 11 : month, 10)}};
+    } else if (member) {
       const int admitted = std::max(born + 22, 1990) + pick(8);
       const int year = std::min(admitted, 2024);
       const int month = 1 + pick(12);
@@ -316,7 +333,8 @@ std::vector<DemoCall> DemoProvince(const DemoSize& size) {
                        "directives"));
   calls.push_back(
       Call(kIssue, {{"name", "directives/demo-urging-letter"}}, "directives"));
-  calls.back().done_if_failed_precondition = true;
+  calls.back().done_if_refused = true;
+  calls.back().etag_from_previous = true;
   return calls;
 }
 

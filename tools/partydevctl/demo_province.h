@@ -50,8 +50,12 @@ struct DemoCall {
   // What it loads, for the progress line ("organisations", "people"...).
   std::string stage;
   // A refusal that means the call was made by an earlier load (issuing a
-  // letter that is already issued); ALREADY_EXISTS always means so.
-  bool done_if_failed_precondition = false;
+  // letter that is already issued: FAILED_PRECONDITION, or ABORTED for the
+  // draft's etag it had); ALREADY_EXISTS always means so.
+  bool done_if_refused = false;
+  // The request takes the `etag` of the previous call's response (issuing
+  // the draft just created: the issuer names the version reviewed).
+  bool etag_from_previous = false;
 };
 
 // Every call that loads the demo, in an order that works (parents before

@@ -148,6 +148,8 @@ int LoadDemo(const partydev::ctl::DemoSize& size,
   }
   ProgressBar progress(calls.size());
   size_t skipped = 0;
+  // The response of the previous call (DemoCall::etag_from_previous).
+  std::unique_ptr<pb::Message> previous;
   for (const partydev::ctl::DemoCall& call : calls) {
     const size_t slash = call.method.find('/');
     const pb::ServiceDescriptor* service =
@@ -173,12 +175,26 @@ int LoadDemo(const partydev::ctl::DemoSize& size,
     const std::string group =
         std::vector<std::string>(absl::StrSplit(method->file()->package(), '.'))
             .at(1);
+    if (call.etag_from_previous && previous != nullptr) {
+      const pb::FieldDescriptor* from =
+          previous->GetDescriptor()->FindFieldByName("etag");
+      const pb::FieldDescriptor* to =
+          request->GetDescriptor()->FindFieldByName("etag");
+      if (from != nullptr && to != nullptr) {
+        request->GetReflection()->SetString(
+            request.get(), to,
+            previous->GetReflection()->GetString(*previous, from));
+      }
+    }
     absl::StatusOr<std::unique_ptr<pb::Message>> response =
         partydev::ctl::CallUnary(channels[group], *method, *request, options);
+    previous.reset();
+    if (response.ok()) previous = *std::move(response);
     if (!response.ok()) {
       const bool already = absl::IsAlreadyExists(response.status()) ||
-                           (call.done_if_failed_precondition &&
-                            absl::IsFailedPrecondition(response.status()));
+                           (call.done_if_refused &&
+                            (absl::IsFailedPrecondition(response.status()) ||
+                             absl::IsAborted(response.status())));
       if (!already) {
         std::cerr << "\n"
                   << call.method << " " << call.request_json << "\n"
@@ -273,11 +289,15 @@ int main(int argc, char** argv) {
            partydev::ctl::SettableFields(command.method->input_type())) {
         const std::string flag =
             absl::StrCat("--", absl::StrReplaceAll(f.path, {{"_", "-"}}));
-        input->app
-            ->add_option(flag, input->fields[f.path],
-                         f.repeated ? f.type + " (repeat the flag)" : f.type)
-            ->allow_extra_args(false)
-            ->type_name("");
+        CLI::Option* option =
+            input->app
+                ->add_option(
+                    flag, input->fields[f.path],
+                    f.repeated ? f.type + " (repeat the flag)" : f.type)
+                ->allow_extra_args(false)
+                ->type_name("");
+        // A boolean alone is true: `--by-child` as well as `--by-child true`.
+        if (f.type == "true|false" && !f.repeated) option->expected(0, 1);
       }
       inputs.push_back(std::move(input));
     }

@@ -172,9 +172,10 @@ absl::Status SetLeaf(pb::Message& m, const FieldDescriptor* f,
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_BOOL: {
-      bool v = false;
-      if (!absl::SimpleAtob(value, &v))
+      bool v = true;  // a flag given alone
+      if (!value.empty() && !absl::SimpleAtob(value, &v)) {
         return Expected(path, "true or false", value);
+      }
       rep ? r->AddBool(&m, f, v) : r->SetBool(&m, f, v);
       return absl::OkStatus();
     }

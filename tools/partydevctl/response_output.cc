@@ -1,6 +1,7 @@
 #include "tools/partydevctl/response_output.h"
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -134,7 +135,16 @@ bool IsPlain(const FieldDescriptor* f) {
 }
 
 // The repeated message field a list response carries, if any.
+// A list response pages (next_page_token, total_size) or, not being a
+// resource (no name), carries rows (a report's rows, a tracking's
+// children); a resource with repeated parts (a Person's affiliations) is
+// shown field by field.
 const FieldDescriptor* ListField(const pb::Descriptor* d) {
+  if (d->FindFieldByName("next_page_token") == nullptr &&
+      d->FindFieldByName("total_size") == nullptr &&
+      d->FindFieldByName("name") != nullptr) {
+    return nullptr;
+  }
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
     if (f->is_repeated() && !f->is_map() &&
@@ -254,15 +264,15 @@ std::string Render(const pb::Message& response, const OutputOptions& options) {
   std::string out = AlignedText(table, options.max_cell_width);
   if (list != nullptr && table.size() == 1) out = "(no rows)\n";
   if (list != nullptr) {
-    // What a list says beside its rows: the next page, the total.
-    const pb::Descriptor* d = response.GetDescriptor();
-    for (const char* extra : {"total_size", "next_page_token"}) {
-      const FieldDescriptor* f = d->FindFieldByName(extra);
-      if (f != nullptr && !FieldWord(response, f, 0).empty() &&
-          FieldWord(response, f, 0) != "0") {
-        absl::StrAppend(&out, "# ", extra, ": ", FieldWord(response, f, 0),
-                        "\n");
-      }
+    // What a list says beside its rows (totals, the next page...), one
+    // "# field: value" line each.
+    std::unique_ptr<pb::Message> rest(response.New());
+    rest->CopyFrom(response);
+    rest->GetReflection()->ClearField(rest.get(), list);
+    Table extras;
+    Flatten(*rest, "", extras);
+    for (const auto& row : extras) {
+      absl::StrAppend(&out, "# ", row[0], ": ", row[1], "\n");
     }
   }
   return out;
