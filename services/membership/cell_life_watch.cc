@@ -1,5 +1,6 @@
 #include "services/membership/cell_life_watch.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -43,11 +44,12 @@ class MemberSweep {
   MemberSweep(MembershipContext& context, const common::v1::Date& today)
       : context_(context), today_(today), call_(WatchCall()) {}
 
-  // Dues warnings and residential comment reminders of `p`; adds what it
-  // wrote to `written`.
-  absl::Status Visit(const v1::Person& p, int& written) {
+  // Dues warnings and residential comment reminders of `p`, at home in a
+  // cell that is (`residential_cell`) or is not the party organisation of
+  // a residential area; adds what it wrote to `written`.
+  absl::Status Visit(const v1::Person& p, bool residential_cell, int& written) {
     if (absl::Status s = DuesWarnings(p, written); !s.ok()) return s;
-    return CommentReminder(p, written);
+    return CommentReminder(p, residential_cell, written);
   }
 
  private:
@@ -97,19 +99,28 @@ class MemberSweep {
   // registered where she lives whose residential comments of the year are
   // missing is announced once (Quy định 213-QĐ/TW: the comments are an
   // input to the yearly classification), guarded by a marker like the
-  // deadline watch's.
-  absl::Status CommentReminder(const v1::Person& p, int& written) {
+  // deadline watch's; so is a member who has not registered at all, unless
+  // her own cell is that of a residential area (she lives in it).
+  absl::Status CommentReminder(const v1::Person& p, bool residential_cell,
+                               int& written) {
     if (today_.month() < 11) return absl::OkStatus();
     absl::StatusOr<std::optional<v1::ResidentialRegistration>> active =
         ActiveRegistrationOf(context_, p.name());
     if (!active.ok()) return active.status();
-    if (!active->has_value()) return absl::OkStatus();
-    const std::string comment =
-        absl::StrCat(p.name(), "/residentialComments/", today_.year());
-    absl::StatusOr<Stored<v1::ResidentialComment>> stored =
-        context_.records().Get<v1::ResidentialComment>(comment);
-    if (stored.ok()) return absl::OkStatus();
-    if (!absl::IsNotFound(stored.status())) return stored.status();
+    std::string missing;
+    if (!active->has_value()) {
+      if (residential_cell) return absl::OkStatus();
+      missing = "chưa đăng ký giữ mối liên hệ với chi bộ nơi cư trú";
+    } else {
+      const std::string comment =
+          absl::StrCat(p.name(), "/residentialComments/", today_.year());
+      absl::StatusOr<Stored<v1::ResidentialComment>> stored =
+          context_.records().Get<v1::ResidentialComment>(comment);
+      if (stored.ok()) return absl::OkStatus();
+      if (!absl::IsNotFound(stored.status())) return stored.status();
+      missing = absl::StrCat("chưa có nhận xét của chi bộ nơi cư trú năm ",
+                             today_.year());
+    }
 
     const common::v1::Date due = MakeDate(today_.year(), 12, 31);
     events::v1::Event event =
@@ -124,9 +135,8 @@ class MemberSweep {
     d->set_working_days_left(
         left.ok() ? *left
                   : static_cast<int>(CivilDayOf(due) - CivilDayOf(today_)));
-    d->set_summary(absl::StrCat(
-        p.full_name(), ": chưa có nhận xét của chi bộ nơi cư trú năm ",
-        today_.year(), ", cần trước ", FormatDate(due)));
+    d->set_summary(absl::StrCat(p.full_name(), ": ", missing, ", cần trước ",
+                                FormatDate(due)));
     SetType(event);
     const std::string marker = absl::StrCat(
         context_.prefix(), "rcd:", LastSegment(p.name()), ":", today_.year());
@@ -184,6 +194,13 @@ absl::StatusOr<int> CellLifeWatch::SweepOnce(const common::v1::Date& today) {
             written += *flagged;
           }
         }
+        absl::StatusOr<StoredOrganization> org =
+            context.organizations().Get(id);
+        if (!org.ok()) return org.status();
+        const auto& tags = org->organization.sector_tags();
+        const bool residential_cell =
+            std::find(tags.begin(), tags.end(),
+                      common::v1::SECTOR_TAG_RESIDENTIAL_AREA) != tags.end();
         std::string cursor;
         do {
           absl::StatusOr<PersonIdPage> page =
@@ -196,7 +213,9 @@ absl::StatusOr<int> CellLifeWatch::SweepOnce(const common::v1::Date& today) {
           if (!people.ok()) return people.status();
           for (const StoredPerson& p : *people) {
             if (!Concerns(p.message)) continue;
-            if (absl::Status s = members.Visit(p.message, written); !s.ok()) {
+            if (absl::Status s =
+                    members.Visit(p.message, residential_cell, written);
+                !s.ok()) {
               return s;
             }
           }
@@ -209,10 +228,30 @@ absl::StatusOr<int> CellLifeWatch::SweepOnce(const common::v1::Date& today) {
   return written;
 }
 
+absl::StatusOr<bool> CellLifeWatch::ClaimDay(const common::v1::Date& today) {
+  const std::string marker =
+      absl::StrCat(context_->prefix(), "clw:", today.year(), "-", today.month(),
+                   "-", today.day());
+  AtomicWrite write;
+  write.Expect(marker, 0);
+  write.Put(marker, "claimed");
+  absl::StatusOr<WriteResult> result = write.Commit(context_->redis());
+  if (absl::IsAborted(result.status())) return false;
+  if (!result.ok()) return result.status();
+  return true;
+}
+
 void CellLifeWatch::Start(absl::Duration period) {
   thread_ = std::make_unique<std::thread>([this, period] {
     do {
-      absl::StatusOr<int> written = SweepOnce(Today());
+      // What the pass finds changes with the day (a month ending unpaid,
+      // a month ending without its meeting, 1 November), so one pass a day
+      // by one replica does it all; the hourly wake-up only catches the
+      // day's start and a replica that failed.
+      const common::v1::Date today = Today();
+      absl::StatusOr<bool> mine = ClaimDay(today);
+      if (!mine.ok() || !*mine) continue;
+      absl::StatusOr<int> written = SweepOnce(today);
       if (!written.ok()) {
         context_->runtime().logger().Warn(
             "cell_life_sweep_failed",

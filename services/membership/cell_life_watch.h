@@ -13,7 +13,8 @@
 //
 //   CellLifeWatch watch(context);
 //   absl::StatusOr<int> written = watch.SweepOnce(today);  // tests, tools
-//   watch.Start(absl::Hours(1));  // membershipd
+//   watch.Start(absl::Hours(1));  // membershipd: wakes hourly, sweeps once
+//                                  // a day (one replica claims the day)
 
 #ifndef PARTYDEV_SERVICES_MEMBERSHIP_CELL_LIFE_WATCH_H_
 #define PARTYDEV_SERVICES_MEMBERSHIP_CELL_LIFE_WATCH_H_
@@ -45,6 +46,10 @@ class CellLifeWatch {
   void Start(absl::Duration period);
 
  private:
+  // Claims `today`'s pass for this replica (a marker written once per day):
+  // false when another replica has it.
+  absl::StatusOr<bool> ClaimDay(const common::v1::Date& today);
+
   std::shared_ptr<MembershipContext> context_;
   absl::Notification stop_;
   std::unique_ptr<std::thread> thread_;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -232,7 +233,24 @@ TEST_F(ResidenceTest, SweepRemindsMissingCommentsOnceFromNovember) {
       MustCreateOfficialMember(cell_a_, "Trần Văn Nhắc", "079085200007");
   v1::Person done =
       MustCreateOfficialMember(cell_a_, "Trần Văn Xong", "079085200008");
-  MustCreateOfficialMember(cell_a_, "Trần Văn Chưa", "079085200009");
+  v1::Person unregistered =
+      MustCreateOfficialMember(cell_a_, "Trần Văn Chưa", "079085200009");
+  // A cell of a residential area: its members live where they meet, and
+  // need no registration elsewhere.
+  v1::CreateOrganizationRequest create;
+  create.set_organization_id("cb-khu-pho-3");
+  v1::Organization* area = create.mutable_organization();
+  area->set_parent(college_);
+  area->set_display_name("Chi bộ Khu phố 3");
+  area->set_kind("CELL");
+  area->set_level("CELL");
+  area->add_sector_tags(common::v1::SECTOR_TAG_RESIDENTIAL_AREA);
+  *area->mutable_valid_from() = D(2025, 9, 1);
+  v1::Organization created;
+  grpc::Status made =
+      organizations_->CreateOrganization(As(Admin()).get(), create, &created);
+  ASSERT_TRUE(made.ok()) << made.error_message();
+  MustCreateOfficialMember(created.name(), "Trần Văn Nhà", "079085200010");
   v1::ResidentialRegistration reg;
   ASSERT_TRUE(
       Register(Secretary(cell_a_), p, cell_b_, D(2026, 2, 1), &reg).ok());
@@ -247,14 +265,25 @@ TEST_F(ResidenceTest, SweepRemindsMissingCommentsOnceFromNovember) {
   ASSERT_TRUE(watch.SweepOnce(D(2026, 10, 31)).ok());
   EXPECT_TRUE(Reminders().empty());  // before the classification season
   ASSERT_TRUE(watch.SweepOnce(D(2026, 11, 24)).ok());
+  // The registered member without comments, and the member who has not
+  // registered; not the one whose comments are in, nor the one who lives
+  // in her own (residential) cell.
   std::vector<events::v1::DeadlineApproaching> reminders = Reminders();
-  ASSERT_EQ(reminders.size(), 1u);
-  EXPECT_EQ(reminders[0].subject(), p.name());
-  EXPECT_EQ(reminders[0].responsible_organization(), cell_a_);
-  EXPECT_EQ(reminders[0].due_on().month(), 12);
-  EXPECT_EQ(reminders[0].due_on().day(), 31);
+  ASSERT_EQ(reminders.size(), 2u);
+  std::map<std::string, std::string> summaries;
+  for (const auto& r : reminders) {
+    summaries[r.subject()] = r.summary();
+    EXPECT_EQ(r.responsible_organization(), cell_a_);
+    EXPECT_EQ(r.due_on().month(), 12);
+    EXPECT_EQ(r.due_on().day(), 31);
+  }
+  ASSERT_EQ(summaries.count(p.name()), 1u);
+  EXPECT_NE(summaries[p.name()].find("nhận xét"), std::string::npos);
+  ASSERT_EQ(summaries.count(unregistered.name()), 1u);
+  EXPECT_NE(summaries[unregistered.name()].find("chưa đăng ký"),
+            std::string::npos);
   ASSERT_TRUE(watch.SweepOnce(D(2026, 11, 25)).ok());
-  EXPECT_EQ(Reminders().size(), 1u);  // once
+  EXPECT_EQ(Reminders().size(), 2u);  // once
 }
 
 }  // namespace
