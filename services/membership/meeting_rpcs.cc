@@ -494,6 +494,28 @@ absl::Status CellLifeServiceImpl::DoListMeetings(
   return absl::OkStatus();
 }
 
+namespace {
+
+// Stages a change of a scheduled meeting read as `read` that its invitees
+// are told of (`what`: "changed", "cancelled"): the meeting with its next
+// announcement revision, the MeetingAnnounced event and the audit entry.
+void StageAnnouncedChange(MembershipContext& context, const CallContext& call,
+                          const std::string& request_id,
+                          const std::string& reason,
+                          const MeetingInOrganization& read,
+                          absl::string_view what, absl::string_view method,
+                          std::string summary, v1::Meeting& meeting,
+                          Change& change) {
+  const common::v1::ChangeStamp stamp = Stamp(call, request_id, reason);
+  events::v1::Event event = Announcement(
+      call, request_id, read.organization.organization, meeting, what);
+  StageMeeting(context, change, read.organization.organization,
+               read.meeting.version, meeting, method, stamp, std::move(summary),
+               {std::move(event)});
+}
+
+}  // namespace
+
 absl::Status CellLifeServiceImpl::DoUpdateMeeting(
     const CallContext& call, const v1::UpdateMeetingRequest& request,
     v1::Meeting& response) {
@@ -558,17 +580,13 @@ absl::Status CellLifeServiceImpl::DoUpdateMeeting(
           response = meeting;
           return absl::OkStatus();
         }
-        const common::v1::ChangeStamp stamp =
-            Stamp(call, request.request_id(), request.reason());
-        events::v1::Event event =
-            Announcement(call, request.request_id(),
-                         read->organization.organization, meeting, "changed");
-        StageMeeting(*context_, change, read->organization.organization,
-                     read->meeting.version, meeting, "UpdateMeeting", stamp,
-                     absl::StrCat("Thay đổi ", domain::MeetingTitle(meeting),
-                                  request.reason().empty() ? "" : ": ",
-                                  request.reason()),
-                     {std::move(event)});
+        StageAnnouncedChange(
+            *context_, call, request.request_id(), request.reason(), *read,
+            "changed", "UpdateMeeting",
+            absl::StrCat("Thay đổi ", domain::MeetingTitle(meeting),
+                         request.reason().empty() ? "" : ": ",
+                         request.reason()),
+            meeting, change);
         response = meeting;
         return absl::OkStatus();
       });
@@ -605,16 +623,12 @@ absl::Status CellLifeServiceImpl::DoCancelMeeting(
           response = meeting;
           return absl::OkStatus();
         }
-        const common::v1::ChangeStamp stamp =
-            Stamp(call, request.request_id(), request.reason());
-        events::v1::Event event =
-            Announcement(call, request.request_id(),
-                         read->organization.organization, meeting, "cancelled");
-        StageMeeting(*context_, change, read->organization.organization,
-                     read->meeting.version, meeting, "CancelMeeting", stamp,
-                     absl::StrCat("Hủy ", domain::MeetingTitle(meeting), ": ",
-                                  request.reason()),
-                     {std::move(event)});
+        StageAnnouncedChange(*context_, call, request.request_id(),
+                             request.reason(), *read, "cancelled",
+                             "CancelMeeting",
+                             absl::StrCat("Hủy ", domain::MeetingTitle(meeting),
+                                          ": ", request.reason()),
+                             meeting, change);
         response = meeting;
         return absl::OkStatus();
       });
