@@ -55,19 +55,25 @@ class MemberSweep {
  private:
   // The months of this year left unpaid, as StageEarlyWarnings counts
   // them, in one change per person (a payment recorded since closes what
-  // no longer holds).
+  // no longer holds). January also closes the year before: its December
+  // ends unpaid only then (Party Charter, art. 8: three months in a year).
   absl::Status DuesWarnings(const v1::Person& p, int& written) {
-    if (!dues_available_) return absl::OkStatus();
-    absl::StatusOr<v1::DuesStatement> statement =
-        ComputeDuesStatement(context_, p, today_.year(), today_);
-    if (absl::IsUnimplemented(statement.status())) {
-      dues_available_ = false;  // the dues part has not landed
-      return absl::OkStatus();
+    const int first = today_.month() == 1 ? today_.year() - 1 : today_.year();
+    for (int year = first; year <= today_.year(); ++year) {
+      if (absl::Status s = DuesWarningsOf(p, year, written); !s.ok()) {
+        return s;
+      }
     }
+    return absl::OkStatus();
+  }
+
+  absl::Status DuesWarningsOf(const v1::Person& p, int year, int& written) {
+    absl::StatusOr<v1::DuesStatement> statement =
+        ComputeDuesStatement(context_, p, year, today_);
     if (!statement.ok()) return statement.status();
     CountedMonths counted;
     counted.cause = v1::WARNING_CAUSE_DUES_UNPAID;
-    counted.year = today_.year();
+    counted.year = year;
     for (const auto& m : statement->months()) {
       if (m.state() == v1::DUES_MONTH_STATE_UNPAID) {
         counted.months.push_back(m.month().month());
@@ -75,7 +81,7 @@ class MemberSweep {
     }
     counted.evidence.push_back(
         statement->name().empty()
-            ? absl::StrCat(p.name(), "/duesStatements/", today_.year())
+            ? absl::StrCat(p.name(), "/duesStatements/", year)
             : statement->name());
     Change change;
     PersonChangeRecorder recorder(context_, call_, "", "");
@@ -155,7 +161,6 @@ class MemberSweep {
   MembershipContext& context_;
   const common::v1::Date today_;
   const CallContext call_;
-  bool dues_available_ = true;
 };
 
 }  // namespace
@@ -171,7 +176,6 @@ CellLifeWatch::~CellLifeWatch() {
 absl::StatusOr<int> CellLifeWatch::SweepOnce(const common::v1::Date& today) {
   MembershipContext& context = *context_;
   MemberSweep members(context, today);
-  bool meetings_available = true;
   int written = 0;
   std::string roots_cursor;
   do {
@@ -183,17 +187,10 @@ absl::StatusOr<int> CellLifeWatch::SweepOnce(const common::v1::Date& today) {
           context.organizations().SubtreeIds(root.organization);
       if (!ids.ok()) return ids.status();
       for (const std::string& id : *ids) {
-        if (meetings_available) {
-          absl::StatusOr<int> flagged =
-              FlagMeetingsNotHeld(context, id, today);  // the bare id
-          if (absl::IsUnimplemented(flagged.status())) {
-            meetings_available = false;  // the meetings part has not landed
-          } else if (!flagged.ok()) {
-            return flagged.status();
-          } else {
-            written += *flagged;
-          }
-        }
+        absl::StatusOr<int> flagged =
+            FlagMeetingsNotHeld(context, id, today);  // the bare id
+        if (!flagged.ok()) return flagged.status();
+        written += *flagged;
         absl::StatusOr<StoredOrganization> org =
             context.organizations().Get(id);
         if (!org.ok()) return org.status();

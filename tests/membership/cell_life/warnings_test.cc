@@ -580,6 +580,20 @@ TEST_F(EarlyWarningsFlowTest, SweepRaisesDuesWarningsAtTheBoundary) {
   EXPECT_EQ(EventCount(), events);
 }
 
+TEST_F(EarlyWarningsFlowTest, JanuaryClosesTheYearBefore) {
+  v1::Person late = Student("Phạm Văn Muộn", "079085100026");
+  PayThrough(late, 10);  // November and December of 2026 left unpaid
+  CellLifeWatch watch(context_);
+  ASSERT_TRUE(watch.SweepOnce(D(2026, 12, 20)).ok());
+  // In December, November alone has ended unpaid.
+  EXPECT_EQ(WarningIds(late), (std::vector<std::string>{"2026-dues-reminder"}));
+  // December ends unpaid only when January comes: the sweep of January
+  // counts it in 2026.
+  ASSERT_TRUE(watch.SweepOnce(D(2027, 1, 5)).ok());
+  EXPECT_EQ(WarningIds(late), (std::vector<std::string>{"2026-dues-follow-up",
+                                                        "2026-dues-reminder"}));
+}
+
 TEST_F(EarlyWarningsFlowTest, ExcusedAbsencesDoNotCount) {
   v1::Person a = Student("Phạm Thị Có", "079085100023");
   v1::Person b = Student("Phạm Văn Vắng", "079085100024");
