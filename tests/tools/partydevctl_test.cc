@@ -23,6 +23,7 @@
 #include "tools/partydevctl/display_width.h"
 #include "tools/partydevctl/request_fields.h"
 #include "tools/partydevctl/response_output.h"
+#include "tools/partydevctl/svg_charts.h"
 
 namespace partydev::ctl {
 namespace {
@@ -149,6 +150,61 @@ TEST(DemoProvinceTest, DeterministicAndValidAgainstTheContracts) {
   }
   EXPECT_GT(people, 200);
   EXPECT_LT(people, 400);
+}
+
+TEST(SvgChartsTest, ProgressMarksTheLaggingAndTheLines) {
+  quota::v1::ProgressReport report;
+  report.mutable_root()->mutable_organization()->set_display_name(
+      "Đảng bộ Khối");
+  report.set_term_display_name("Nhiệm kỳ 2025–2030");
+  report.set_elapsed_share(0.6);
+  report.mutable_thresholds()->set_lagging_rate(0.5);
+  auto* slow = report.add_rows();
+  slow->mutable_organization()->set_display_name("Trường <Cao đẳng> & Y");
+  slow->set_target(10);
+  slow->set_admitted(2);
+  slow->set_rate(0.2);
+  slow->set_status(quota::v1::PROGRESS_STATUS_BELOW_HALF);
+  auto* done = report.add_rows();
+  done->mutable_organization()->set_display_name("Sở Tài chính");
+  done->set_target(4);
+  done->set_admitted(4);
+  done->set_rate(1.0);
+  done->set_status(quota::v1::PROGRESS_STATUS_ACHIEVED);
+  const std::string svg = ProgressChartSvg(report);
+  EXPECT_EQ(svg.rfind("<svg", 0), 0u);
+  EXPECT_NE(svg.find("</svg>"), std::string::npos);
+  // Names escaped; the lagging one in red, the achieved one in green.
+  EXPECT_NE(svg.find("Trường &lt;Cao đẳng&gt; &amp; Y"), std::string::npos);
+  EXPECT_EQ(svg.find("<Cao"), std::string::npos);
+  EXPECT_NE(svg.find("fill=\"#c0392b\">2/10 (20%)"), std::string::npos);
+  EXPECT_NE(svg.find("fill=\"#27ae60\">4/4 (100%)"), std::string::npos);
+  EXPECT_NE(svg.find("50% chỉ tiêu"), std::string::npos);
+  EXPECT_NE(svg.find("tiến độ kỳ vọng"), std::string::npos);
+}
+
+TEST(SvgChartsTest, TrackingStacksStatesByOrganisation) {
+  notification::v1::TrackDirectiveResponse tracking;
+  tracking.set_directive("directives/1849-cv");
+  tracking.mutable_summary()->set_total(4);
+  auto* child = tracking.add_children();
+  child->set_organization_label("Đảng bộ Trường Đại học");
+  child->set_total(4);
+  auto* reported = child->add_counts();
+  reported->set_state(notification::v1::DELIVERY_STATE_REPORTED);
+  reported->set_count(1);
+  auto* late = child->add_counts();
+  late->set_state(notification::v1::DELIVERY_STATE_LATE);
+  late->set_count(3);
+  child->set_late_acknowledgements(3);
+  const std::string svg = TrackingChartSvg(tracking);
+  // A quarter reported (green), three quarters late (red), of 560 units.
+  EXPECT_NE(svg.find("width=\"140\" height=\"18\" fill=\"#27ae60\""),
+            std::string::npos)
+      << svg;
+  EXPECT_NE(svg.find("width=\"420\" height=\"18\" fill=\"#c0392b\""),
+            std::string::npos);
+  EXPECT_NE(svg.find("4 nơi nhận, 3 trễ"), std::string::npos);
 }
 
 // The binary against a real membershipd.

@@ -35,11 +35,14 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
+#include "partydev/notification/v1/deliveries.pb.h"
+#include "partydev/quota/v1/progress.pb.h"
 #include "tools/partydevctl/demo_province.h"
 #include "tools/partydevctl/request_fields.h"
 #include "tools/partydevctl/response_output.h"
 #include "tools/partydevctl/rpc_catalog.h"
 #include "tools/partydevctl/rpc_client.h"
+#include "tools/partydevctl/svg_charts.h"
 
 namespace {
 
@@ -210,6 +213,84 @@ int LoadDemo(const partydev::ctl::DemoSize& size,
   return 0;
 }
 
+// Writes `text` to `path`; false (with the reason on stderr) on failure.
+bool WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) {
+    std::cerr << "cannot write " << path << "\n";
+    return false;
+  }
+  return true;
+}
+
+// partydevctl chart progress|tracking: the report's RPC, then its SVG (and
+// CSV) files (svg_charts.h).
+int WriteChart(bool progress, const std::string& name, const std::string& term,
+               int year, const std::string& out, const std::string& csv,
+               const std::string& target,
+               const partydev::ctl::CallOptions& options) {
+  std::unique_ptr<pb::Message> request;
+  const pb::MethodDescriptor* method = nullptr;
+  if (progress) {
+    auto r = std::make_unique<partydev::quota::v1::ComputeProgressRequest>();
+    r->set_name(name);
+    r->mutable_period()->set_term(term);
+    r->mutable_period()->set_year(year);
+    r->set_scope(partydev::quota::v1::ORGANIZATION_SCOPE_DIRECT_SUBORDINATES);
+    r->set_page_size(1000);
+    request = std::move(r);
+    method = pb::DescriptorPool::generated_pool()->FindMethodByName(
+        "partydev.quota.v1.ReportService.ComputeProgress");
+  } else {
+    auto r =
+        std::make_unique<partydev::notification::v1::TrackDirectiveRequest>();
+    r->set_name(name);
+    r->set_by_child(true);
+    request = std::move(r);
+    method = pb::DescriptorPool::generated_pool()->FindMethodByName(
+        "partydev.notification.v1.DirectiveService.TrackDirective");
+  }
+  absl::StatusOr<std::unique_ptr<pb::Message>> response =
+      partydev::ctl::CallUnary(
+          grpc::CreateChannel(target, grpc::InsecureChannelCredentials()),
+          *method, *request, options);
+  if (!response.ok()) {
+    std::cerr << partydev::ctl::DescribeError(response.status());
+    return partydev::ctl::ExitCodeOf(response.status());
+  }
+  std::string svg;
+  if (progress) {
+    partydev::quota::v1::ProgressReport report;
+    report.ParseFromString((*response)->SerializeAsString());
+    svg = partydev::ctl::ProgressChartSvg(report);
+  } else {
+    partydev::notification::v1::TrackDirectiveResponse tracking;
+    tracking.ParseFromString((*response)->SerializeAsString());
+    svg = partydev::ctl::TrackingChartSvg(tracking);
+  }
+  if (!WriteFile(out, svg)) return 73;  // EX_CANTCREAT
+  if (!csv.empty()) {
+    partydev::ctl::OutputOptions table;
+    table.format = partydev::ctl::OutputFormat::kCsv;
+    if (progress) {
+      table.columns = {"organization.name",
+                       "organization.display_name",
+                       "target",
+                       "admitted",
+                       "rate",
+                       "expected_by_now",
+                       "status"};
+    } else {
+      table.columns = {"organization", "organization_label", "total",
+                       "late_acknowledgements", "late_reports"};
+    }
+    if (!WriteFile(csv, partydev::ctl::Render(**response, table))) return 73;
+  }
+  std::cout << "wrote " << out << (csv.empty() ? "" : " and " + csv) << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -258,6 +339,33 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   demo_load->add_option("--seed", demo_seed, "the generator's seed")
       ->capture_default_str();
+
+  CLI::App* chart =
+      app.add_subcommand("chart", "reports as SVG (and CSV) files");
+  chart->require_subcommand(1);
+  chart->fallthrough();
+  std::string chart_name;
+  std::string chart_term;
+  int chart_year = 0;
+  std::string chart_out;
+  std::string chart_csv;
+  CLI::App* chart_progress = chart->add_subcommand(
+      "progress",
+      "an organisation's subordinates against their admission targets");
+  chart_progress->fallthrough();
+  chart_progress->add_option("--name", chart_name, "organizations/{org}")
+      ->required();
+  chart_progress->add_option("--term", chart_term, "terms/{term}")->required();
+  chart_progress->add_option("--year", chart_year, "a year of the term");
+  CLI::App* chart_tracking = chart->add_subcommand(
+      "tracking", "a directive's acknowledgements and reports by organisation");
+  chart_tracking->fallthrough();
+  chart_tracking->add_option("--name", chart_name, "directives/{directive}")
+      ->required();
+  for (CLI::App* c : {chart_progress, chart_tracking}) {
+    c->add_option("--out", chart_out, "the SVG file to write")->required();
+    c->add_option("--csv", chart_csv, "also write the rows as CSV");
+  }
 
   const std::map<std::string, std::vector<RpcCommand>> catalog =
       partydev::ctl::LoadCatalog(PARTYDEV_PROTO_FILES);
@@ -331,6 +439,12 @@ int main(int argc, char** argv) {
                      {"quota", quota},
                      {"notification", notification}},
                     options);
+  }
+
+  if (chart_progress->parsed() || chart_tracking->parsed()) {
+    return WriteChart(chart_progress->parsed(), chart_name, chart_term,
+                      chart_year, chart_out, chart_csv,
+                      chart_progress->parsed() ? quota : notification, options);
   }
 
   const CommandInput* chosen = nullptr;
