@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "common/errors.h"
 #include "common/ids.h"
+#include "common/vietnam_time.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace partydev {
@@ -52,8 +53,7 @@ google::protobuf::Timestamp NowTimestamp() {
 }
 
 common::v1::Date Today() {
-  const absl::CivilDay day =
-      absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(7 * 3600));
+  const absl::CivilDay day = absl::ToCivilDay(absl::Now(), VietnamTimeZone());
   common::v1::Date d;
   d.set_year(static_cast<int>(day.year()));
   d.set_month(day.month());

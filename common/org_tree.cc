@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
+#include "common/vietnam_time.h"
 
 namespace partydev {
 namespace {
@@ -42,7 +43,7 @@ absl::CivilDay ActDay(const events::v1::Event& event) {
   }
   const absl::Time recorded =
       absl::FromUnixSeconds(event.recorded_at().seconds());
-  return absl::ToCivilDay(recorded, absl::FixedTimeZone(7 * 3600));
+  return absl::ToCivilDay(recorded, VietnamTimeZone());
 }
 
 // The first day of the shape `snapshot` describes: for an organisation the

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
 #include "common/ids.h"
+#include "common/vietnam_time.h"
 #include "google/protobuf/util/time_util.h"
 #include "partydev/events/v1/events.pb.h"
 #include "services/membership/calendar_store.h"
@@ -112,7 +113,7 @@ void DeadlineWatch::Start(absl::Duration period) {
   thread_ = std::make_unique<std::thread>([this, period] {
     do {
       const absl::CivilDay today =
-          absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(7 * 3600));
+          absl::ToCivilDay(absl::Now(), VietnamTimeZone());
       absl::StatusOr<int> emitted = ScanOnce(today);
       if (!emitted.ok()) {
         context_->runtime().logger().Warn(

@@ -21,6 +21,7 @@
 #include "common/filters.h"
 #include "common/ids.h"
 #include "common/paging.h"
+#include "common/vietnam_time.h"
 #include "services/membership/cell_life_records.h"
 #include "services/membership/cell_life_service.h"
 #include "services/membership/domain/meetings.h"
@@ -39,8 +40,8 @@ constexpr absl::string_view kWatchActor = "svc:membershipd/cell-life-watch";
 // The civil day in Vietnam (UTC+7) of a timestamp: the date a meeting
 // starting then is judged by.
 Date VietnamDateOf(const google::protobuf::Timestamp& t) {
-  return FromCivilDay(absl::ToCivilDay(absl::FromUnixSeconds(t.seconds()),
-                                       absl::FixedTimeZone(7 * 3600)));
+  return FromCivilDay(
+      absl::ToCivilDay(absl::FromUnixSeconds(t.seconds()), VietnamTimeZone()));
 }
 
 void CheckPeriod(FieldChecker& check, const v1::YearMonth& period,

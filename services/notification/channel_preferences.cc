@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/change.h"
 #include "common/errors.h"
+#include "common/vietnam_time.h"
 #include "services/notification/queue/quiet_hours.h"
 
 namespace partydev::notification {
@@ -19,7 +20,7 @@ absl::TimeZone ZoneOf(const std::string& name) {
   absl::TimeZone zone;
   if (!name.empty() && absl::LoadTimeZone(name, &zone)) return zone;
   if (absl::LoadTimeZone(kDefaultZone, &zone)) return zone;
-  return absl::FixedTimeZone(7 * 3600);  // Vietnam: UTC+7, no DST
+  return VietnamTimeZone();
 }
 
 void CheckTimeOfDay(const v1::TimeOfDay& t, bool present,

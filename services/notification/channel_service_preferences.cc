@@ -13,6 +13,7 @@
 #include "common/errors.h"
 #include "common/filters.h"
 #include "common/paging.h"
+#include "common/vietnam_time.h"
 #include "services/notification/channel_preferences.h"
 #include "services/notification/channel_service.h"
 #include "services/notification/domain/rule_sets.h"
@@ -72,8 +73,8 @@ absl::Status ChannelServiceImpl::DoUpdatePreferences(
       RecipientOfPreferences(in.name(), "preferences.name");
   if (!recipient.ok()) return recipient.status();
   absl::StatusOr<const v1::NotificationRuleSet*> set =
-      context_->rule_sets().ForDay(absl::ToCivilDay(
-          context_->clock().Now(), absl::FixedTimeZone(7 * 3600)));
+      context_->rule_sets().ForDay(
+          absl::ToCivilDay(context_->clock().Now(), VietnamTimeZone()));
   if (absl::Status s = CheckPreferences(in, request.update_mask(),
                                         set.ok() ? *set : nullptr);
       !s.ok()) {

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "common/vietnam_time.h"
 #include "services/notification/channel_preferences.h"
 #include "services/notification/domain/rule_sets.h"
 
@@ -15,7 +16,7 @@ namespace {
 
 // Vietnam's civil day (UTC+7, no daylight saving): the day of rule sets.
 absl::CivilDay TodayOf(const Clock& clock) {
-  return absl::ToCivilDay(clock.Now(), absl::FixedTimeZone(7 * 3600));
+  return absl::ToCivilDay(clock.Now(), VietnamTimeZone());
 }
 
 const v1::NotificationRuleSet* RuleSetOn(NotificationContext& context) {

@@ -16,6 +16,7 @@
 #include "common/errors.h"
 #include "common/event_consumer.h"
 #include "common/streams.h"
+#include "common/vietnam_time.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace partydev::quota {
@@ -88,7 +89,7 @@ google::protobuf::Timestamp EventTime(const events::v1::Event& event) {
     const absl::Time start = absl::FromCivil(
         absl::CivilDay(event.act_date().year(), event.act_date().month(),
                        event.act_date().day()),
-        absl::FixedTimeZone(7 * 3600));
+        VietnamTimeZone());
     t.set_seconds(absl::ToUnixSeconds(start));
   }
   return t;

@@ -4,6 +4,7 @@
 #include "absl/time/time.h"
 #include "common/errors.h"
 #include "common/grpc_status.h"
+#include "common/vietnam_time.h"
 #include "services/membership/services.h"
 
 namespace partydev::membership {
@@ -168,7 +169,7 @@ google::protobuf::Timestamp MembershipFixture::At(int y, int m, int d,
                                                   int hour) {
   google::protobuf::Timestamp t;
   t.set_seconds(absl::ToUnixSeconds(absl::FromCivil(
-      absl::CivilSecond(y, m, d, hour, 0, 0), absl::FixedTimeZone(7 * 3600))));
+      absl::CivilSecond(y, m, d, hour, 0, 0), VietnamTimeZone())));
   return t;
 }
 

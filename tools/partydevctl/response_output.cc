@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "common/csv.h"
+#include "common/vietnam_time.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/partydevctl/display_width.h"
 
@@ -55,7 +56,7 @@ std::string MessageWord(const pb::Message& m) {
     const int64_t s = r->GetInt64(m, d->FindFieldByName("seconds"));
     if (s == 0) return "";
     return absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez", absl::FromUnixSeconds(s),
-                            absl::FixedTimeZone(7 * 3600));
+                            VietnamTimeZone());
   }
   std::string json;
   pb::util::JsonPrintOptions options;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/ids.h"
+#include "common/vietnam_time.h"
 #include "services/notification/channels/base64.h"
 
 namespace partydev::notification {
@@ -20,7 +21,6 @@ constexpr size_t kEncodedWordBytes = 42;
 
 // Vietnam keeps UTC+7 all year (no daylight saving), so a fixed zone needs
 // no tz database.
-absl::TimeZone VietnamTime() { return absl::FixedTimeZone(7 * 60 * 60); }
 
 // True when `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no
 // surrogates, nothing above U+10FFFF).
@@ -273,10 +273,10 @@ absl::StatusOr<std::string> BuildMimeMessage(const EmailContent& content) {
   if (!check.ok()) return check.status();
 
   std::string out;
-  absl::StrAppend(
-      &out, "Date: ",
-      absl::FormatTime("%a, %d %b %Y %H:%M:%S %z", content.date, VietnamTime()),
-      "\r\n");
+  absl::StrAppend(&out, "Date: ",
+                  absl::FormatTime("%a, %d %b %Y %H:%M:%S %z", content.date,
+                                   VietnamTimeZone()),
+                  "\r\n");
   AppendFolded(out, "From", MailboxTokens({content.from}));
   AppendFolded(out, "To", MailboxTokens(content.to));
   AppendFolded(out, "Subject", EncodedWords(content.subject));

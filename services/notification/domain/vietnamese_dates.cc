@@ -5,12 +5,6 @@
 
 namespace partydev::notification::domain {
 
-absl::TimeZone VietnamTimeZone() { return absl::FixedTimeZone(7 * 60 * 60); }
-
-absl::CivilDay VietnamDayOf(absl::Time instant) {
-  return absl::ToCivilDay(instant, VietnamTimeZone());
-}
-
 std::string VietnameseLongDate(absl::CivilDay day) {
   const std::string d = absl::StrFormat("%02d", day.day());
   const std::string m = day.month() <= 2 ? absl::StrFormat("%02d", day.month())

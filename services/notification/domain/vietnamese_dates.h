@@ -15,15 +15,13 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/vietnam_time.h"
 
 namespace partydev::notification::domain {
 
-// Asia/Ho_Chi_Minh as a fixed UTC+7 zone (no tzdata needed: Vietnam has
-// kept UTC+7 without daylight saving since 1975).
-absl::TimeZone VietnamTimeZone();
-
-// The civil day of `instant` in Vietnam.
-absl::CivilDay VietnamDayOf(absl::Time instant);
+// Vietnam's civil time (common/vietnam_time.h).
+using ::partydev::VietnamDayOf;
+using ::partydev::VietnamTimeZone;
 
 // "ngày 17 tháng 9 năm 2023", "ngày 05 tháng 02 năm 2024".
 std::string VietnameseLongDate(absl::CivilDay day);
