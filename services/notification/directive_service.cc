@@ -153,44 +153,6 @@ absl::Status ValidateDraft(const v1::Directive& d) {
   return absl::OkStatus();
 }
 
-// What IssueDirective requires besides the draft's shape.
-absl::Status ValidateForIssue(const v1::Directive& d) {
-  std::vector<FieldViolation> bad;
-  if (d.place().empty())
-    bad.push_back({"directive.place", "required at issue"});
-  if (d.body().empty()) bad.push_back({"directive.body", "required at issue"});
-  if (d.recipients().empty()) {
-    bad.push_back({"directive.recipients", "at least one at issue"});
-  }
-  const v1::SignerBlock& s = d.signer();
-  if (s.capacity() == v1::SIGNING_CAPACITY_UNSPECIFIED) {
-    bad.push_back({"directive.signer.capacity", "required at issue"});
-  }
-  if (s.capacity() != v1::SIGNING_CAPACITY_PERSONAL && s.collective().empty()) {
-    bad.push_back({"directive.signer.collective",
-                   "required unless the capacity is PERSONAL"});
-  }
-  if (s.title().empty()) {
-    bad.push_back({"directive.signer.title", "required at issue"});
-  }
-  if (s.signer_name().empty()) {
-    bad.push_back({"directive.signer.signer_name", "required at issue"});
-  }
-  if (!bad.empty()) return InvalidFields(std::move(bad));
-  return absl::OkStatus();
-}
-
-// The congress term under which a document signed on `day` is numbered when
-// the request names none: terms run five years from the congress years
-// divisible by five (2020-2025, 2025-2030; domain.md), numbered from the
-// congress in the autumn of the first year. Quota's TermDefined events
-// would give exact dates per committee (not yet projected here).
-std::string DefaultTerm(absl::CivilDay day) {
-  int start = static_cast<int>(day.year()) - static_cast<int>(day.year()) % 5;
-  if (day.year() % 5 == 0 && day.month() < 10) start -= 5;
-  return absl::StrCat("terms/", start, "-", start + 5);
-}
-
 // Copies the fields of `mask` (top-level paths of Directive, already
 // checked by CheckUpdateMask) from `in` to `d` (AIP-134: a path in the mask
 // with an unset value clears the field).
@@ -223,11 +185,6 @@ void ApplyMask(const v1::Directive& in, const google::protobuf::FieldMask& mask,
   }
 }
 
-google::protobuf::Timestamp NowProto(const Clock& clock) {
-  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
-      absl::ToUnixNanos(clock.Now()));
-}
-
 }  // namespace
 
 PARTYDEV_DIRECTIVE_METHOD(CreateDirective, CreateDirectiveRequest,
@@ -250,6 +207,7 @@ DirectiveServiceImpl::DirectiveServiceImpl(
     std::shared_ptr<DirectiveFanOut> fan_out)
     : context_(std::move(context)),
       fan_out_(std::move(fan_out)),
+      issuing_(*context_, *fan_out_),
       directives_(*context_),
       deliveries_(*context_) {}
 
@@ -491,44 +449,6 @@ absl::Status DirectiveServiceImpl::DoDeleteDirective(
       });
 }
 
-absl::Status DirectiveServiceImpl::CheckBodyVariables(
-    const v1::Directive& d, const domain::RecipientExpansion& expansion) {
-  std::vector<RuleViolation> unmet;
-  for (int i = 0; i < d.recipients_size(); ++i) {
-    std::vector<std::string> missing;
-    absl::StatusOr<std::string> body = DirectiveText::BodyFor(
-        d, d.recipients(i).label(), d.recipients(i).values(), &missing);
-    if (!body.ok()) return body.status();
-    for (const std::string& m : missing) {
-      const std::string field =
-          absl::StrCat("directive.recipients[", i, "].values");
-      unmet.push_back({"directive.body.variable", field,
-                       absl::StrCat(field, ": the body uses {{", m,
-                                    "}} and this recipient has no value")});
-    }
-  }
-  const bool disseminated =
-      std::any_of(expansion.targets.begin(), expansion.targets.end(),
-                  [](const domain::DeliveryTarget& t) {
-                    return t.origin == v1::DELIVERY_ORIGIN_DISSEMINATED;
-                  });
-  if (disseminated) {
-    std::vector<std::string> missing;
-    absl::StatusOr<std::string> body =
-        DirectiveText::BodyFor(d, "", {}, &missing);
-    if (!body.ok()) return body.status();
-    for (const std::string& m : missing) {
-      if (m == "recipient_label") continue;
-      unmet.push_back({"directive.body.variable", "directive.body",
-                       absl::StrCat("the body uses {{", m,
-                                    "}}, which organisations reached by "
-                                    "dissemination have no value for")});
-    }
-  }
-  if (!unmet.empty()) return RulesViolated(std::move(unmet));
-  return absl::OkStatus();
-}
-
 absl::Status DirectiveServiceImpl::DoIssueDirective(
     const CallContext& call, const v1::IssueDirectiveRequest& request,
     v1::Directive& response) {
@@ -551,76 +471,26 @@ absl::Status DirectiveServiceImpl::DoIssueDirective(
             {v1::DIRECTIVE_STATE_DRAFT}, "directive.issue.draft_only",
             "Văn bản đã được ban hành (only a DRAFT is issued)");
         if (!stored.ok()) return stored.status();
-        v1::Directive d = stored->message;
-        if (absl::Status s = ValidateForIssue(d); !s.ok()) return s;
-        const absl::CivilDay today = TodayOf(context_->clock());
-        if (!d.has_signed_on()) *d.mutable_signed_on() = FromCivilDay(today);
-        const absl::CivilDay signed_on = CivilDayOf(d.signed_on());
-        absl::StatusOr<const v1::NotificationRuleSet*> rules =
-            context_->rule_sets().ForDay(signed_on);
-        if (!rules.ok()) return rules.status();
-        const v1::DirectiveRules& dr = (*rules)->directive_rules();
-        d.set_term(request.term().empty() ? DefaultTerm(signed_on)
-                                          : request.term());
-        const std::string sequence = domain::NumberingSequence(
-            d.issuing_organization(), d.document_type(), d.term(),
-            dr.numbering_restarts_each_term());
-        absl::StatusOr<Numbering> numbering =
-            directives_.ReadNumbering(sequence);
-        if (!numbering.ok()) return numbering.status();
-        int number = numbering->last + 1;
-        if (request.number() > 0) {
-          absl::StatusOr<bool> used =
-              directives_.NumberUsed(sequence, request.number());
-          if (!used.ok()) return used.status();
-          if (*used) {
-            return RulesViolated(
-                {{"directive.number.unused", "number",
-                  absl::StrCat("Số ", request.number(),
-                               " đã được dùng cho loại văn bản này của cấp "
-                               "ủy trong nhiệm kỳ ",
-                               d.term(), " (the number is already used)")}});
-          }
-          number = request.number();
-        }
-        d.set_number(number);
-        absl::StatusOr<std::string> reference = domain::FormatReference(
-            d.document_type(), number, d.issuer_code(),
-            std::max(1, dr.reference_number_min_digits()));
-        if (!reference.ok()) return reference.status();
-        d.set_reference(*reference);
-        d.set_dated_line(domain::DatedLine(d.place(), signed_on));
-        absl::StatusOr<domain::RecipientExpansion> expansion =
-            fan_out_->Expand(d, signed_on);
-        if (!expansion.ok()) return expansion.status();
-        if (absl::Status s = CheckBodyVariables(d, *expansion); !s.ok()) {
-          return s;
-        }
-        d.set_state(v1::DIRECTIVE_STATE_ISSUING);
-        *d.mutable_issue_stamp() = Stamp(call, request.request_id(), "");
-        *d.mutable_update_stamp() = d.issue_stamp();
-        v1::FanOut& fan_out = *d.mutable_fan_out();
-        fan_out.set_planned_deliveries(
-            static_cast<int>(expansion->targets.size()));
-        fan_out.set_created_deliveries(0);
-        *fan_out.mutable_start_time() = NowProto(context_->clock());
-        response = d;
+        absl::StatusOr<DirectiveIssuing::Issue> issue = issuing_.Prepare(
+            stored->message, {request.number(), request.term(),
+                              Stamp(call, request.request_id(), "")});
+        if (!issue.ok()) return issue.status();
+        response = issue->directive;
         response.set_etag(EtagOf(stored->version + 1));
         if (absl::Status s = Present(response); !s.ok()) return s;
         if (request.validate_only()) {
+          // What the issue would give, on the unchanged draft.
+          const v1::Directive& d = issue->directive;
           response = stored->message;
           response.set_number(d.number());
           response.set_reference(d.reference());
           response.set_term(d.term());
           response.set_dated_line(d.dated_line());
           response.mutable_fan_out()->set_planned_deliveries(
-              fan_out.planned_deliveries());
+              d.fan_out().planned_deliveries());
           return Present(response);
         }
-        directives_.StageNumber(change.write, *numbering, number);
-        directives_.StagePut(change.write, d, stored->version);
-        fan_out_->StageJob(change.write, d.name(),
-                           absl::StrCat(d.name(), ":issue"));
+        issuing_.Stage(change.write, *issue, stored->version);
         return absl::OkStatus();
       });
 }
@@ -658,13 +528,9 @@ absl::Status DirectiveServiceImpl::DoAmendDirective(
             InMask(request.update_mask(), "dissemination");
         Normalize(d);
         if (absl::Status s = ValidateDraft(d); !s.ok()) return s;
-        if (absl::Status s = ValidateForIssue(d); !s.ok()) return s;
         absl::StatusOr<domain::RecipientExpansion> expansion =
-            fan_out_->Expand(d, CivilDayOf(d.signed_on()));
+            issuing_.ExpandIssuable(d, CivilDayOf(d.signed_on()));
         if (!expansion.ok()) return expansion.status();
-        if (absl::Status s = CheckBodyVariables(d, *expansion); !s.ok()) {
-          return s;
-        }
         v1::Amendment* amendment = d.add_amendments();
         amendment->set_sequence(d.amendments_size());
         *amendment->mutable_changed_fields() = request.update_mask();

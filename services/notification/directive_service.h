@@ -31,6 +31,7 @@
 #include "services/notification/delivery_deadlines.h"
 #include "services/notification/delivery_store.h"
 #include "services/notification/directive_fan_out.h"
+#include "services/notification/directive_issuing.h"
 #include "services/notification/directive_store.h"
 #include "services/notification/notification_context.h"
 
@@ -94,13 +95,9 @@ class DirectiveServiceImpl final
       const CallContext& call, const std::string& name, const std::string& etag,
       absl::string_view field, std::initializer_list<v1::DirectiveState> states,
       absl::string_view rule, absl::string_view refusal);
-  // FAILED_PRECONDITION `directive.body.variable` for each mustache
-  // variable of the body some recipient has no value for.
-  absl::Status CheckBodyVariables(const v1::Directive& directive,
-                                  const domain::RecipientExpansion& expansion);
-
   std::shared_ptr<NotificationContext> context_;
   std::shared_ptr<DirectiveFanOut> fan_out_;
+  DirectiveIssuing issuing_;  // borrows *context_ and *fan_out_
   DirectiveStore directives_;
   DeliveryStore deliveries_;
   std::unique_ptr<DeliveryDeadlines> deadlines_;

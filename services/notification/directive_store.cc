@@ -66,6 +66,34 @@ void DirectiveStore::StageDelete(AtomicWrite& write, absl::string_view name,
   write.ZRem(IndexKey(), name.substr(std::string("directives/").size()));
 }
 
+std::string DirectiveStore::IssueDueKey() const {
+  return absl::StrCat(context_.prefix(), "directives:issue_due");
+}
+
+void DirectiveStore::StageIssueAt(AtomicWrite& write, absl::string_view name,
+                                  absl::Time at) const {
+  write.ZAdd(IssueDueKey(), static_cast<double>(absl::ToUnixSeconds(at)), name);
+}
+
+void DirectiveStore::StageIssueDone(AtomicWrite& write,
+                                    absl::string_view name) const {
+  write.ZRem(IssueDueKey(), name);
+}
+
+absl::StatusOr<std::vector<std::string>> DirectiveStore::IssueDueBy(
+    absl::Time now, int limit) {
+  absl::StatusOr<RedisReply> reply = context_.records().redis().Command(
+      {"ZRANGEBYSCORE", IssueDueKey(), "-inf",
+       absl::StrCat(absl::ToUnixSeconds(now)), "LIMIT", "0",
+       absl::StrCat(limit)});
+  if (!reply.ok()) return reply.status();
+  std::vector<std::string> names;
+  for (const RedisReply& member : reply->elements()) {
+    names.push_back(member.str());
+  }
+  return names;
+}
+
 absl::StatusOr<Numbering> DirectiveStore::ReadNumbering(
     const std::string& sequence) {
   Numbering numbering;

@@ -56,6 +56,16 @@ class DirectiveStore {
   void StageDelete(AtomicWrite& write, absl::string_view name,
                    int64_t version) const;
 
+  // Drafts notifyd issues itself (an urging letter with auto_issue,
+  // event_reminders.h), by the time they are due: staged with the draft,
+  // removed in the write that issues it, so a draft is issued once.
+  void StageIssueAt(AtomicWrite& write, absl::string_view name,
+                    absl::Time at) const;
+  void StageIssueDone(AtomicWrite& write, absl::string_view name) const;
+  // The names due by `now`, oldest first, at most `limit`.
+  absl::StatusOr<std::vector<std::string>> IssueDueBy(absl::Time now,
+                                                      int limit);
+
   // The state of `sequence`.
   absl::StatusOr<Numbering> ReadNumbering(const std::string& sequence);
   // Whether `number` was already used in `sequence`.
@@ -68,6 +78,7 @@ class DirectiveStore {
  private:
   std::string NumberingName(const std::string& sequence) const;
   std::string UsedKey(const std::string& sequence) const;
+  std::string IssueDueKey() const;
 
   NotificationContext& context_;
 };

@@ -22,6 +22,8 @@
 #include "nlohmann/json.hpp"
 #include "partydev/notification/v1/directives.pb.h"
 #include "partydev/notification/v1/inbox.pb.h"
+#include "services/notification/directive_fan_out.h"
+#include "services/notification/directive_issuing.h"
 #include "services/notification/directive_store.h"
 #include "services/notification/domain/reminder_schedule.h"
 #include "services/notification/domain/vietnamese_dates.h"
@@ -45,6 +47,8 @@ using Kind = common::v1::DeadlineKind;
 constexpr int kAttempts = 4;
 // Reminders sent per sweep at most (the rest wait for the next one).
 constexpr int kSweepBatch = 1000;
+// UrgingLetterSpec.issue_delay when unset (reminders.proto).
+constexpr absl::Duration kDefaultIssueDelay = absl::Minutes(10);
 
 // What an event is about: the resource its reminders are about, and the
 // organisation concerned (subtree filters, audiences).
@@ -285,6 +289,38 @@ std::string IdOf(absl::string_view organization) {
   return std::string(organization);
 }
 
+// A line of an urging letter naming a lagging organisation (StageUrging
+// gives it the organisation's figures), as opposed to the copy lines of
+// the rule's defaults.
+bool IsLaggingLine(const v1::DirectiveRecipient& r) {
+  return r.addressee() && r.values().count("target") > 0;
+}
+
+// A new urging letter from the rule's defaults (reminders.proto,
+// UrgingLetterSpec.defaults): only the fields a committee sets once.
+v1::Directive DraftFrom(const v1::Directive& defaults) {
+  v1::Directive d;
+  d.set_issuer_code(defaults.issuer_code());
+  d.set_place(defaults.place());
+  *d.mutable_issuing_body_lines() = defaults.issuing_body_lines();
+  d.set_urgency(defaults.urgency());
+  *d.mutable_signer() = defaults.signer();
+  *d.mutable_recipients() = defaults.recipients();
+  if (defaults.has_dissemination()) {
+    *d.mutable_dissemination() = defaults.dissemination();
+  }
+  if (defaults.has_acknowledgement()) {
+    *d.mutable_acknowledgement() = defaults.acknowledgement();
+  }
+  if (defaults.has_report()) *d.mutable_report() = defaults.report();
+  if (defaults.has_escalation()) {
+    *d.mutable_escalation() = defaults.escalation();
+  }
+  *d.mutable_attachments() = defaults.attachments();
+  *d.mutable_implements() = defaults.implements();
+  return d;
+}
+
 // A rendered template: its IN_APP subject and body, and category.
 struct RenderedText {
   std::string subject;
@@ -306,6 +342,8 @@ class EventReminders::Impl {
         inbox_(context),
         recipients_(context),
         directives_(context),
+        fan_out_(context),
+        issuing_(context, fan_out_),
         membership_consumer_(
             membership,
             ConsumerOptions(options_.membership_stream, kRemindersGroup,
@@ -331,6 +369,9 @@ class EventReminders::Impl {
   }
 
   absl::StatusOr<int> SweepDue();
+  // Issues the urging letters whose issue_delay has passed (auto_issue);
+  // returns how many.
+  absl::StatusOr<int> IssueDueLetters();
 
   void Start() {
     membership_consumer_.Start();
@@ -688,11 +729,6 @@ class EventReminders::Impl {
         });
     if (rule == nullptr) return false;
     const v1::UrgingLetterSpec& spec = rule->urging_letter();
-    if (spec.auto_issue()) {
-      context_.runtime().logger().Warn(
-          "urging_letter_auto_issue_not_supported",
-          {{"rule", rule->name()}, {"checkpoint", l.checkpoint()}});
-    }
     const std::string name = absl::StrCat(
         "directives/urging-", Sha256Hex(l.checkpoint()).substr(0, 40));
     const absl::Time now = context_.clock().Now();
@@ -711,13 +747,24 @@ class EventReminders::Impl {
         return false;
       }
     } else if (absl::IsNotFound(existing.status())) {
+      letter = DraftFrom(spec.defaults());
       letter.set_name(name);
       letter.set_issuing_organization(l.urging_organization());
-      letter.add_issuing_body_lines(Label(tree, l.urging_organization()));
+      if (letter.issuing_body_lines().empty()) {
+        letter.add_issuing_body_lines(Label(tree, l.urging_organization()));
+      }
       letter.set_document_type(v1::DOCUMENT_TYPE_OFFICIAL_LETTER);
-      // issuer_code and the signer are left for the office: nothing in the
-      // event or the tree says them, and IssueDirective requires them.
+      // Without defaults, issuer_code and the signer are left for the
+      // office: nothing in the event or the tree says them.
       letter.set_state(v1::DIRECTIVE_STATE_DRAFT);
+      if (spec.auto_issue()) {
+        // Issued by SweepDue once the other lagging organisations of the
+        // checkpoint, sent with this one, are on it.
+        const absl::Duration delay =
+            spec.has_issue_delay() ? absl::Seconds(spec.issue_delay().seconds())
+                                   : kDefaultIssueDelay;
+        directives_.StageIssueAt(write, name, now + delay);
+      }
       letter.mutable_origin()->set_event_id(event.id());
       letter.mutable_origin()->set_event_type(event.type());
       letter.mutable_origin()->set_reminder_rule(rule->name());
@@ -748,7 +795,16 @@ class EventReminders::Impl {
     absl::StatusOr<RenderedText> extra_text = Render(
         spec.extra_text_template(), extra, "urging_letter.extra_text_template");
     if (!extra_text.ok()) return extra_text.status();
-    v1::DirectiveRecipient* line = letter.add_recipients();
+    // The addressees come first ("Kính gửi"), before the copy lines of
+    // the defaults ("Nơi nhận: - Như trên; - Ban Thường vụ Tỉnh ủy (báo
+    // cáo); ... - Lưu VPĐUK").
+    const int lagging_lines = static_cast<int>(std::count_if(
+        letter.recipients().begin(), letter.recipients().end(), IsLaggingLine));
+    letter.add_recipients();
+    for (int i = letter.recipients_size() - 1; i > lagging_lines; --i) {
+      letter.mutable_recipients()->SwapElements(i, i - 1);
+    }
+    v1::DirectiveRecipient* line = letter.mutable_recipients(lagging_lines);
     line->set_key(key);
     line->set_purpose(v1::RECIPIENT_PURPOSE_ACT);
     line->set_label(label);
@@ -765,6 +821,7 @@ class EventReminders::Impl {
     // The body lists every lagging organisation of the letter so far.
     nlohmann::json lagging = nlohmann::json::array();
     for (const v1::DirectiveRecipient& r : letter.recipients()) {
+      if (!IsLaggingLine(r)) continue;
       absl::string_view r_rate = r.values().count("admission_rate")
                                      ? r.values().at("admission_rate")
                                      : absl::string_view();
@@ -785,11 +842,15 @@ class EventReminders::Impl {
         {"issuer_label", issuer},
         {"issuer_committee", absl::StrCat("Ban Thường vụ ", issuer)},
         {"as_of", as_of},
-        {"lagging_count", absl::StrCat(letter.recipients_size())},
+        {"lagging_count", absl::StrCat(lagging.size())},
         {"threshold_percent", PercentText(l.threshold_bp())},
         {"lagging", lagging},
-        {"report_to", issuer},
-        {"report_due", ""}};
+        {"report_to", letter.report().report_to().empty()
+                          ? issuer
+                          : Label(tree, letter.report().report_to())},
+        {"report_due", letter.report().has_first_due_date()
+                           ? FormatDate(letter.report().first_due_date())
+                           : ""}};
     absl::StatusOr<RenderedText> text =
         Render(spec.template_(), body, "urging_letter.template");
     if (!text.ok()) return text.status();
@@ -1050,6 +1111,8 @@ class EventReminders::Impl {
   InboxStore inbox_;
   RecipientStore recipients_;
   DirectiveStore directives_;
+  DirectiveFanOut fan_out_;
+  DirectiveIssuing issuing_;  // borrows fan_out_
   std::mutex mu_;
   std::condition_variable wake_;
   bool stopping_ = false;
@@ -1059,7 +1122,57 @@ class EventReminders::Impl {
   EventConsumer quota_consumer_;
 };
 
+absl::StatusOr<int> EventReminders::Impl::IssueDueLetters() {
+  const absl::Time now = context_.clock().Now();
+  absl::StatusOr<std::vector<std::string>> due =
+      directives_.IssueDueBy(now, kSweepBatch);
+  if (!due.ok()) return due.status();
+  int issued = 0;
+  for (const std::string& name : *due) {
+    absl::StatusOr<Stored<v1::Directive>> stored = directives_.Get(name);
+    AtomicWrite write;
+    directives_.StageIssueDone(write, name);
+    absl::Status outcome = absl::OkStatus();
+    if (stored.ok() && stored->message.state() == v1::DIRECTIVE_STATE_DRAFT) {
+      DirectiveIssuing::Options options;
+      options.stamp = SystemStamp(now, "urging_letter.auto_issue");
+      absl::StatusOr<DirectiveIssuing::Issue> issue =
+          issuing_.Prepare(stored->message, options);
+      if (issue.ok()) {
+        issuing_.Stage(write, *issue, stored->version);
+        ++issued;
+      } else {
+        // The draft stays for the office, with the reason in the log: a
+        // rule's defaults were checked when it was saved, so this is a
+        // recipient the tree no longer has or a number already taken.
+        outcome = issue.status();
+      }
+    } else if (!stored.ok() && !absl::IsNotFound(stored.status())) {
+      return stored.status();  // Redis: the next sweep tries again
+    }
+    // Issued, refused, deleted or already issued by the office: it leaves
+    // the index in the same write (guarded by the draft's version, so a
+    // concurrent sweep or office issue makes this write fail as a whole).
+    if (absl::StatusOr<WriteResult> committed = write.Commit(context_.redis());
+        !committed.ok()) {
+      context_.runtime().logger().Warn(
+          "urging_letter_issue_failed",
+          {{"directive", name}, {"error", committed.status().ToString()}});
+      continue;
+    }
+    if (!outcome.ok()) {
+      context_.runtime().logger().Warn(
+          "urging_letter_not_issued",
+          {{"directive", name}, {"error", outcome.ToString()}});
+    }
+  }
+  return issued;
+}
+
 absl::StatusOr<int> EventReminders::Impl::SweepDue() {
+  if (absl::StatusOr<int> issued = IssueDueLetters(); !issued.ok()) {
+    return issued.status();
+  }
   absl::StatusOr<std::vector<std::string>> due =
       store_.DueBy(context_.clock().Now(), kSweepBatch);
   if (!due.ok()) return due.status();

@@ -42,18 +42,26 @@
 //    never sent.
 //  - OrganizationLagging: with an enabled rule of event_type
 //    "partydev.events.v1.OrganizationLagging" and an enabled urging_letter,
-//    ONE draft Directive (OFFICIAL_LETTER, origin set) per checkpoint
-//    (id "urging-" + a hash of the checkpoint) from urging_organization;
-//    each lagging organisation is a recipient line (ACT, addressee) with
-//    `values` (admitted, target, admission_rate "42%", remaining, term) and
-//    `extra_text` rendered from extra_text_template; later events of the same
-//    checkpoint add lines to the same DRAFT, and the letter's body is
-//    rendered again with every line. auto_issue is NOT applied: the issue
-//    path (number, fan-out, events) lives inside DirectiveServiceImpl and
-//    needs a caller; the draft waits for the committee office, which issues
-//    it with IssueDirective (logged when a rule asks for auto_issue).
+//    ONE Directive (OFFICIAL_LETTER, origin set) per checkpoint (id
+//    "urging-" + a hash of the checkpoint) from urging_organization, drafted
+//    from the rule's urging_letter.defaults (issuer code, place, signer,
+//    the copy lines of "Nơi nhận" as in 1849-CV/ĐUK); each lagging
+//    organisation is an addressee line (ACT), placed before the copy lines,
+//    with `values` (admitted, target, admission_rate "42%", remaining, term)
+//    and `extra_text` rendered from extra_text_template; later events of
+//    the same checkpoint add lines to the same DRAFT, and the letter's body
+//    is rendered again with every lagging line. Without auto_issue the draft
+//    waits for the committee office (IssueDirective); with it, the draft is
+//    due `issue_delay` (10 minutes by default) after it was drafted and
+//    SweepDue issues it through DirectiveIssuing (directive_issuing.h, the
+//    same path as IssueDirective: number, reference, fan-out job), removing
+//    it from the due index in the same write. A draft that cannot be issued
+//    (e.g. a recipient no longer in the tree) stays a draft, logged. An
+//    event arriving after its checkpoint's letter was issued is logged, not
+//    added.
 //
-// SweepDue sends what is due at context.clock().Now(): each recipient of
+// SweepDue issues the urging letters that are due, then sends what is due
+// at context.clock().Now(): each recipient of
 // the step's audience gets one in-app message (InboxStore::Append, dedup
 // key "{reminder name}:{recipient}", so a second sweep sends nothing), and
 // the reminder becomes SENT with its recipients and messages; a reminder

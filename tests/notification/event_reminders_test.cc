@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "common/ids.h"
 #include "partydev/notification/v1/directives.pb.h"
+#include "services/notification/directive_fan_out.h"
 #include "services/notification/directive_store.h"
 #include "services/notification/inbox_store.h"
 #include "services/notification/scheduled_reminder_store.h"
@@ -392,6 +393,139 @@ TEST_F(EventRemindersTest, LaggingDraftsOneUrgingLetterPerCheckpoint) {
                   .ok());
   Drain();
   EXPECT_EQ(UrgingLetters().size(), 2u);
+}
+
+// The rule of a committee that lets notifyd issue its urging letters, with
+// the particulars and the copy lines of letter 1849-CV/ĐUK.
+v1::ReminderRule AutoIssuedUrging() {
+  v1::ReminderRule rule;
+  rule.set_display_name("Đôn đốc kết nạp (tự ban hành)");
+  rule.set_event_type("partydev.events.v1.OrganizationLagging");
+  rule.set_scope_organization("organizations/dh-da-lat");
+  rule.set_enabled(true);
+  v1::ReminderStep* notify = rule.add_steps();
+  notify->set_step_id("notify");
+  notify->add_audience(v1::AUDIENCE_SUPERIOR_COMMITTEE);
+  notify->set_template_("templates/quota-lagging");
+  v1::UrgingLetterSpec& urging = *rule.mutable_urging_letter();
+  urging.set_enabled(true);
+  urging.set_template_("templates/urging-letter");
+  urging.set_extra_text_template("templates/urging-letter-extra");
+  urging.set_auto_issue(true);
+  urging.mutable_issue_delay()->set_seconds(300);
+  v1::Directive& d = *urging.mutable_defaults();
+  d.set_issuer_code("ĐU");
+  d.set_place("Đà Lạt");
+  v1::SignerBlock& signer = *d.mutable_signer();
+  signer.set_capacity(v1::SIGNING_CAPACITY_ON_BEHALF_OF);
+  signer.set_collective("BAN THƯỜNG VỤ");
+  signer.set_title("BÍ THƯ");
+  signer.set_signer_name("Nguyễn Văn Bình");
+  v1::DirectiveRecipient* report = d.add_recipients();
+  report->set_key("tinh-uy");
+  report->set_purpose(v1::RECIPIENT_PURPOSE_REPORT_TO);
+  report->set_label("Ban Thường vụ Tỉnh ủy");
+  report->set_organization("organizations/lam-dong");
+  v1::DirectiveRecipient* archive = d.add_recipients();
+  archive->set_key("luu");
+  archive->set_purpose(v1::RECIPIENT_PURPOSE_ARCHIVE);
+  archive->set_label("Lưu Văn phòng");
+  archive->set_organization("organizations/dh-da-lat");
+  return rule;
+}
+
+TEST_F(EventRemindersTest, AutoIssueIssuesTheLetterAfterItsDelay) {
+  v1::CreateReminderRuleRequest create;
+  create.set_reminder_rule_id("dh-da-lat-urging");
+  *create.mutable_reminder_rule() = AutoIssuedUrging();
+  v1::ReminderRule created;
+  grpc::Status s =
+      reminders_->CreateReminderRule(As(Admin()).get(), create, &created);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+
+  const std::string checkpoint =
+      "organizations/dh-da-lat/laggingCheckpoints/2024-q1";
+  ASSERT_TRUE(quota_->Publish(Lagging(cell_toan_, checkpoint, 5, 12)).ok());
+  Drain();
+  clock_->Advance(absl::Minutes(2));
+  ASSERT_TRUE(quota_->Publish(Lagging(cell_van_, checkpoint, 1, 5)).ok());
+  Drain();
+  // Within the delay the letter collects its lines and stays a draft.
+  clock_->Advance(absl::Minutes(2));
+  Sweep();
+  std::vector<v1::Directive> letters = UrgingLetters();
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].state(), v1::DIRECTIVE_STATE_DRAFT);
+  // Addressees first, then the defaults' copy lines, as in the seed.
+  ASSERT_EQ(letters[0].recipients_size(), 4);
+  EXPECT_EQ(letters[0].recipients(0).organization(), cell_toan_);
+  EXPECT_EQ(letters[0].recipients(1).organization(), cell_van_);
+  EXPECT_EQ(letters[0].recipients(2).key(), "tinh-uy");
+  EXPECT_EQ(letters[0].recipients(3).key(), "luu");
+  EXPECT_NE(letters[0].body().find("vẫn còn 2 tổ chức"), std::string::npos)
+      << letters[0].body();
+
+  // Five minutes after the first line: issued by notifyd, numbered in the
+  // committee's sequence, and the fan-out job staged with it.
+  clock_->Advance(absl::Minutes(1) + absl::Seconds(1));
+  Sweep();
+  letters = UrgingLetters();
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].state(), v1::DIRECTIVE_STATE_ISSUING);
+  EXPECT_EQ(letters[0].number(), 1);
+  EXPECT_EQ(letters[0].reference(), "01-CV/ĐU");
+  EXPECT_EQ(letters[0].issue_stamp().actor(), "system");
+  // Toán, Văn, the superior body "(báo cáo)" and the archive copy.
+  EXPECT_EQ(letters[0].fan_out().planned_deliveries(), 4);
+  ASSERT_TRUE(DirectiveFanOut(*context_).Run(letters[0].name()).ok());
+  letters = UrgingLetters();
+  EXPECT_EQ(letters[0].state(), v1::DIRECTIVE_STATE_ISSUED);
+  EXPECT_EQ(letters[0].fan_out().created_deliveries(), 4);
+
+  // A later lagging organisation of the same checkpoint does not change
+  // the issued letter, and a second sweep issues nothing twice.
+  ASSERT_TRUE(quota_->Publish(Lagging(cell_health_, checkpoint, 0, 4)).ok());
+  Drain();
+  clock_->Advance(absl::Minutes(10));
+  Sweep();
+  letters = UrgingLetters();
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].recipients_size(), 4);
+  EXPECT_EQ(letters[0].number(), 1);
+}
+
+TEST_F(EventRemindersTest, AutoIssueNeedsTheSignerAndPlaceInTheDefaults) {
+  v1::ReminderRule rule = AutoIssuedUrging();
+  rule.mutable_urging_letter()->mutable_defaults()->clear_place();
+  rule.mutable_urging_letter()
+      ->mutable_defaults()
+      ->mutable_signer()
+      ->clear_signer_name();
+  // The type code comes from the document type: "CV/ĐU" is not a code.
+  rule.mutable_urging_letter()->mutable_defaults()->set_issuer_code("CV/ĐU");
+  v1::CreateReminderRuleRequest create;
+  create.set_reminder_rule_id("dh-da-lat-urging");
+  *create.mutable_reminder_rule() = rule;
+  v1::ReminderRule created;
+  grpc::Status s =
+      reminders_->CreateReminderRule(As(Admin()).get(), create, &created);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("urging_letter.defaults.place"),
+            std::string::npos)
+      << s.error_message();
+  EXPECT_NE(s.error_message().find("urging_letter.defaults.signer.signer_name"),
+            std::string::npos);
+  EXPECT_NE(s.error_message().find("urging_letter.auto_issue_defaults"),
+            std::string::npos);
+  EXPECT_NE(s.error_message().find("is not an issuer code"), std::string::npos);
+
+  rule = AutoIssuedUrging();
+  rule.mutable_urging_letter()->mutable_issue_delay()->set_seconds(8 * 86400);
+  *create.mutable_reminder_rule() = rule;
+  s = reminders_->CreateReminderRule(As(Admin()).get(), create, &created);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("urging_letter.issue_delay"),
+            std::string::npos);
 }
 
 TEST_F(EventRemindersTest, ScheduledReminderRpcsCheckTheSubtree) {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/dates.h"
 #include "common/errors.h"
+#include "services/notification/domain/reference_numbers.h"
 #include "services/notification/domain/vietnamese_dates.h"
 
 namespace partydev::notification::domain {
@@ -79,6 +80,53 @@ absl::Status ValidateReminderRule(const v1::ReminderRule& rule) {
       check.Add("urging_letter.extra_text_template",
                 "is required when enabled");
     }
+  }
+  const v1::UrgingLetterSpec& urging = rule.urging_letter();
+  if (urging.auto_issue()) {
+    // What IssueDirective requires besides the body and recipients, which
+    // the letter gets from its templates and the lagging organisations.
+    const v1::Directive& d = urging.defaults();
+    constexpr absl::string_view kRule =
+        " (rule urging_letter.auto_issue_defaults: an auto-issued letter "
+        "needs it)";
+    if (!urging.enabled()) {
+      check.Add("urging_letter.enabled", "auto_issue needs an enabled letter");
+    }
+    if (d.issuer_code().empty()) {
+      check.Add("urging_letter.defaults.issuer_code",
+                absl::StrCat("is required", kRule));
+    } else if (absl::Status code = ValidateIssuerCode(
+                   d.issuer_code(), "urging_letter.defaults.issuer_code");
+               !code.ok()) {
+      check.Add("urging_letter.defaults.issuer_code",
+                std::string(code.message()));
+    }
+    if (d.place().empty()) {
+      check.Add("urging_letter.defaults.place",
+                absl::StrCat("is required", kRule));
+    }
+    if (d.signer().capacity() == v1::SIGNING_CAPACITY_UNSPECIFIED) {
+      check.Add("urging_letter.defaults.signer.capacity",
+                absl::StrCat("is required", kRule));
+    }
+    if (d.signer().capacity() != v1::SIGNING_CAPACITY_PERSONAL &&
+        d.signer().collective().empty()) {
+      check.Add("urging_letter.defaults.signer.collective",
+                absl::StrCat("is required unless PERSONAL", kRule));
+    }
+    if (d.signer().title().empty()) {
+      check.Add("urging_letter.defaults.signer.title",
+                absl::StrCat("is required", kRule));
+    }
+    if (d.signer().signer_name().empty()) {
+      check.Add("urging_letter.defaults.signer.signer_name",
+                absl::StrCat("is required", kRule));
+    }
+  }
+  if (urging.has_issue_delay() &&
+      (urging.issue_delay().seconds() < 0 ||
+       urging.issue_delay().seconds() > 7 * 24 * 3600)) {
+    check.Add("urging_letter.issue_delay", "must be between 0 and 7 days");
   }
   return check.ok() ? absl::OkStatus() : check.status();
 }
