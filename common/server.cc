@@ -119,6 +119,11 @@ absl::Status Server::Start(const std::string& listen_override) {
       return status;
     }
   }
+  if (grpc::HealthCheckServiceInterface* health =
+          server_->GetHealthCheckService();
+      health != nullptr) {
+    health->SetServingStatus(kLivenessHealthService, true);
+  }
   SetServing(false);
   CheckHealth();  // answer correctly from the first request on
   health_thread_ = std::thread([this] {

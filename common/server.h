@@ -1,7 +1,8 @@
 // File: common/server.h
 //
 // The gRPC server every partydev binary runs: its services, the
-// grpc.health.v1 health service (SERVING only while Redis answers PING),
+// grpc.health.v1 health service (SERVING only while Redis answers PING;
+// "liveness" SERVING while the process runs),
 // server reflection (grpc.reflection.v1alpha, the one gRPC 1.51 serves),
 // keepalive and message-size limits, TLS or mutual TLS when configured, the
 // Prometheus endpoint, and a graceful drain: Shutdown() turns health
@@ -26,6 +27,13 @@
 #include "common/service_runtime.h"
 
 namespace partydev {
+
+// The health service name that says only that the process is alive and
+// answering (Kubernetes' livenessProbe): SERVING from Start to exit, through
+// Redis outages and the drain, so that a Redis restart takes the pods out of
+// the load balancer (readiness: "" and the service names) without
+// restarting them.
+inline constexpr char kLivenessHealthService[] = "liveness";
 
 class Server {
  public:

@@ -111,6 +111,9 @@ TEST_F(ServerTest, HealthFollowsRedisWithinFiveSeconds) {
                             absl::Seconds(5));
   ASSERT_TRUE(down.ok()) << "still SERVING 5 s after Redis stopped";
   EXPECT_EQ(HealthOf(channel, ""), HealthCheckResponse::NOT_SERVING);
+  // Out of the load balancer, but alive: Kubernetes must not restart it.
+  EXPECT_EQ(HealthOf(channel, kLivenessHealthService),
+            HealthCheckResponse::SERVING);
 
   // RPCs that need Redis fail with UNAVAILABLE, and say so.
   auto stub = EchoService::NewStub(server.channel());

@@ -24,6 +24,7 @@ With manifests named, checks those instead of rendering the overlays.
 
 import os
 import re
+from pathlib import Path
 import shutil
 import subprocess
 import sys
@@ -96,6 +97,10 @@ class Checker:
         self.src = src
         self.failures = []
         self.checks = 0
+        # The liveness-only health name the binaries serve.
+        header = (Path(src) / "common" / "server.h").read_text()
+        found = re.search(r'kLivenessHealthService\[\] = "([^"]+)"', header)
+        self.liveness_service = found.group(1) if found else None
 
     def expect(self, ok, message):
         self.checks += 1
@@ -218,9 +223,19 @@ class Checker:
             if grpc:
                 self.expect(grpc.get("port") == grpc_port,
                             f"{where}: {probe_kind} probes port {grpc.get('port')}, gRPC is on {grpc_port}")
+                # Readiness follows Redis ("" or a service's name); liveness
+                # asks the name that stays SERVING while the process runs.
+                wanted = ({self.liveness_service} if probe_kind == "livenessProbe"
+                          else set())
                 self.expect(grpc.get("service", "") in ("", None) or
-                            grpc["service"].startswith(f"partydev.{service}."),
+                            grpc["service"].startswith(f"partydev.{service}.") or
+                            grpc["service"] in wanted,
                             f"{where}: {probe_kind} asks health of {grpc.get('service')}")
+                if probe_kind == "livenessProbe":
+                    self.expect(grpc.get("service") == self.liveness_service,
+                                f"{where}: livenessProbe asks {grpc.get('service')!r}, not "
+                                f"{self.liveness_service!r} (common/server.h): a Redis "
+                                f"outage would restart the pod")
         annotations = workload["spec"]["template"]["metadata"].get("annotations") or {}
         self.expect(annotations.get("prometheus.io/scrape") == "true", f"{where}: no prometheus.io/scrape")
         self.expect(annotations.get("prometheus.io/port") == str(metrics_port),
