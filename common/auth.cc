@@ -105,6 +105,10 @@ class JwtAuthenticator final : public Authenticator {
     const char* org = jwt_get_grant(jwt.get(), "org");
     principal.organization = org != nullptr ? org : "";
     principal.roles = StringList(jwt.get(), "roles");
+    const char* name = jwt_get_grant(jwt.get(), "name");
+    principal.display_name = name != nullptr ? name : "";
+    const char* title = jwt_get_grant(jwt.get(), "title");
+    principal.title = title != nullptr ? title : "";
     if (principal.organization.empty() && !principal.HasRole(roles::kAdmin)) {
       // Only installation admins may be unbound; anyone else without an
       // organisation would otherwise see nothing, or everything.
@@ -127,6 +131,8 @@ class DevAuthenticator final : public Authenticator {
     principal.subject =
         credentials.dev_subject.empty() ? "dev" : credentials.dev_subject;
     principal.organization = credentials.dev_organization;
+    principal.display_name = credentials.dev_name;
+    principal.title = credentials.dev_title;
     if (credentials.dev_roles.empty()) {
       principal.roles = {std::string(roles::kAdmin),
                          std::string(roles::kPersonalData)};

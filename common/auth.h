@@ -32,6 +32,10 @@ struct CallCredentials {
   std::string dev_subject;       // x-partydev-sub
   std::string dev_organization;  // x-partydev-org
   std::string dev_roles;         // x-partydev-roles
+  // x-partydev-name-bin, x-partydev-title-bin: binary headers, so that a
+  // Vietnamese name travels as UTF-8 (gRPC's text headers are ASCII).
+  std::string dev_name;
+  std::string dev_title;
 };
 
 class Authenticator {

@@ -44,6 +44,13 @@ struct Principal {
   // ("organizations/duk-lam-dong"); empty only for installation admins.
   std::string organization;
   std::vector<std::string> roles;
+  // The caller's name and title as shown on records that say who acted
+  // (an acknowledgement's "who"): the token's OIDC "name" claim ("Nguyễn Thị
+  // Lan") and its "title" claim ("Bí thư chi bộ"); empty when absent.
+  // (Default-initialised so that {subject, organization, roles} still
+  // builds a Principal.)
+  std::string display_name{};
+  std::string title{};
   // True when the identity came from the development mode, not a token.
   bool development = false;
 

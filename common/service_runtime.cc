@@ -92,6 +92,8 @@ absl::Status ServiceRuntime::BeginCall(grpc::CallbackServerContext* context,
     credentials.dev_subject = Header(context, "x-partydev-sub");
     credentials.dev_organization = Header(context, "x-partydev-org");
     credentials.dev_roles = Header(context, "x-partydev-roles");
+    credentials.dev_name = Header(context, "x-partydev-name-bin");
+    credentials.dev_title = Header(context, "x-partydev-title-bin");
   }
   absl::StatusOr<Principal> principal =
       authenticator_->Authenticate(credentials, call->started);

@@ -65,6 +65,42 @@ absl::Time EarliestDelivery(const v1::Preferences& preferences,
   return EndOfQuietHours(now, quiet, zone, priority);
 }
 
+bool HeldForDigest(const v1::Preferences& preferences,
+                   v1::MessageCategory category, v1::MessagePriority priority,
+                   const v1::NotificationRuleSet* rule_set) {
+  const v1::DigestSettings& digest = preferences.digest();
+  if (!digest.enabled() || priority == v1::MESSAGE_PRIORITY_URGENT ||
+      category == v1::MESSAGE_CATEGORY_DIGEST) {
+    return false;
+  }
+  if (rule_set != nullptr &&
+      Contains(rule_set->mandatory_categories(), category)) {
+    return false;
+  }
+  return priority == v1::MESSAGE_PRIORITY_DIGEST ||
+         Contains(digest.categories(), category);
+}
+
+absl::TimeZone RecipientTimeZone(const std::string& name) {
+  return ZoneOf(name);
+}
+
+absl::Time NextDigestTime(const v1::DigestSettings& digest, absl::TimeZone zone,
+                          absl::Time now) {
+  const int hours = digest.has_send_at() ? digest.send_at().hours() : 18;
+  const int minutes = digest.has_send_at() ? digest.send_at().minutes() : 0;
+  absl::CivilDay day = absl::ToCivilDay(now, zone);
+  // Today's send_at when still ahead, else tomorrow's (a day later once
+  // more covers a send_at moved by a clock change).
+  for (int i = 0; i < 3; ++i, ++day) {
+    const absl::Time at = absl::FromCivil(
+        absl::CivilMinute(day.year(), day.month(), day.day(), hours, minutes),
+        zone);
+    if (at > now) return at;
+  }
+  return now + absl::Hours(24);
+}
+
 absl::Status CheckPreferences(const v1::Preferences& preferences,
                               const google::protobuf::FieldMask& mask,
                               const v1::NotificationRuleSet* rule_set) {

@@ -10,6 +10,8 @@
 #include "common/vietnam_time.h"
 #include "services/notification/channel_preferences.h"
 #include "services/notification/domain/rule_sets.h"
+#include "services/notification/queue/backoff.h"
+#include "services/notification/queue/rate_window.h"
 
 namespace partydev::notification {
 namespace {
@@ -45,6 +47,18 @@ std::string AttemptName(const storage::v1::Job& job, int number) {
                       "/attempts/", number);
 }
 
+// Requests a minute the endpoint accepts: its own figure, capped by the rule
+// set's per-channel one (channels.proto: "a larger value is coerced
+// down"); 0 when the endpoint sets none (the worker's per-recipient limit
+// still applies).
+int EndpointLimit(const v1::Channel& channel, const v1::ChannelPolicy& policy) {
+  if (!channel.has_webhook()) return 0;
+  const int own = channel.webhook().max_requests_per_minute();
+  if (own <= 0) return 0;
+  const int cap = policy.max_per_recipient_per_minute();
+  return cap > 0 ? std::min(own, cap) : own;
+}
+
 std::string HostName() {
   char buffer[256] = {0};
   if (gethostname(buffer, sizeof(buffer) - 1) != 0 || buffer[0] == '\0') {
@@ -65,12 +79,14 @@ DeliveryDispatcher::DeliveryDispatcher(
     : context_(context),
       inbox_(context),
       fan_out_(context),
+      digests_(context),
       channels_(context),
       sender_(std::move(options)),
       policy_(std::move(policy)) {}
 
 JobResult DeliveryDispatcher::Handle(const storage::v1::Job& job) {
   if (job.kind() == v1::JOB_KIND_FAN_OUT) return fan_out_.Handle(job);
+  if (job.kind() == v1::JOB_KIND_DIGEST) return digests_.Handle(job);
   if (job.kind() != v1::JOB_KIND_CHANNEL_DELIVERY || job.recipient().empty() ||
       job.idempotency_key().empty()) {
     return JobResult::Dead(v1::DEAD_LETTER_REASON_MALFORMED_JOB,
@@ -150,6 +166,13 @@ JobResult DeliveryDispatcher::HandleOutbound(const storage::v1::Job& job) {
     return Skip(job, v1::ATTEMPT_OUTCOME_SKIPPED_OPTED_OUT,
                 "the recipient opted out of the category on this channel");
   }
+  // The recipient's daily digest gathers it instead (digest.h).
+  absl::StatusOr<bool> held = digests_.Hold(job, message, preferences->message);
+  if (!held.ok()) return JobResult::Retry(std::string(held.status().message()));
+  if (*held) {
+    return Skip(job, v1::ATTEMPT_OUTCOME_HELD_FOR_DIGEST,
+                "held for the recipient's daily digest");
+  }
 
   v1::ChannelPolicy policy;
   if (policy_) {
@@ -161,13 +184,28 @@ JobResult DeliveryDispatcher::HandleOutbound(const storage::v1::Job& job) {
       policy = *found;
     }
   }
+  const absl::Time now = context_.clock().Now();
+  // The endpoint's own capacity (WebhookConfig.max_requests_per_minute,
+  // capped by the rule set's per-channel figure): over it the job waits for
+  // the next minute, whatever its priority, since the receiver would refuse
+  // it (429) anyway.
+  if (const int limit = EndpointLimit(channel, policy); limit > 0) {
+    absl::StatusOr<bool> taken =
+        TakeWindowSlot(context_.redis(),
+                       context_.queue_keys().EndpointRate(
+                           job.channel(), absl::ToUnixMillis(MinuteStart(now))),
+                       limit);
+    if (!taken.ok()) {
+      return JobResult::Retry(std::string(taken.status().message()));
+    }
+    if (!*taken) return JobResult::Defer(NextMinute(now));
+  }
   absl::Duration timeout = policy.has_attempt_timeout()
                                ? FromProto(policy.attempt_timeout())
                                : absl::Seconds(15);
   if (channel.has_webhook() && channel.webhook().has_timeout()) {
     timeout = std::min(timeout, FromProto(channel.webhook().timeout()));
   }
-  const absl::Time now = context_.clock().Now();
   // Standard Webhooks: webhook-id is the job's idempotency key, identical
   // on every attempt, so the receiver drops a redelivery.
   const ChannelOutcome outcome = sender_.SendMessage(

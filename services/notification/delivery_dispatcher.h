@@ -26,6 +26,13 @@
 // the policy's disable_after_failing_for since its last success (or its
 // verification) is DISABLED too.
 //
+// Before that attempt, a message the recipient's preferences hold for the
+// daily digest (channel_preferences.h HeldForDigest: digest on, not urgent,
+// not mandatory, DIGEST priority or a gathered category) is not sent: it
+// joins the recipient's pending digest (digest.h) and the job is Done with
+// the attempt HELD_FOR_DIGEST. DIGEST jobs go to digest.h: the recipient's
+// daily digest, one inbox message and one job per digest channel.
+//
 // FAN_OUT jobs go to directive_fan_out.h: the deliveries of an issued,
 // amended or withdrawn directive.
 //
@@ -47,6 +54,7 @@
 #include "partydev/storage/v1/jobs.pb.h"
 #include "services/notification/channel_delivery.h"
 #include "services/notification/channel_store.h"
+#include "services/notification/digest.h"
 #include "services/notification/directive_fan_out.h"
 #include "services/notification/inbox_store.h"
 #include "services/notification/notification_context.h"
@@ -94,6 +102,8 @@ class DeliveryDispatcher {
   InboxStore inbox_;
   // FAN_OUT jobs: the deliveries of an issued directive.
   DirectiveFanOut fan_out_;
+  // DIGEST jobs, and the holding of messages for them.
+  Digests digests_;
   ChannelStore channels_;
   ChannelSender sender_;
   std::function<v1::ChannelPolicy(v1::ChannelType)> policy_;

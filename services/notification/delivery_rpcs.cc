@@ -471,6 +471,8 @@ absl::Status DirectiveServiceImpl::DoAcknowledgeDelivery(
         v1::Delivery after = before;
         v1::Acknowledgement* ack = after.mutable_acknowledgement();
         ack->set_acknowledged_by(call.principal.subject);
+        ack->set_acknowledged_by_name(call.principal.display_name);
+        ack->set_acknowledged_by_title(call.principal.title);
         *ack->mutable_time() = ToTimestamp(now);
         ack->set_note(request.note());
         ack->set_meeting(request.meeting());

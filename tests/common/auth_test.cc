@@ -48,6 +48,8 @@ struct Claims {
   std::string sub = "people/42";
   std::string org = "organizations/duk";
   std::string roles_json = "[\"secretary\",\"personal_data\"]";
+  std::string name;   // OIDC "name", when set
+  std::string title;  // "title", when set
   long exp = absl::ToUnixSeconds(absl::Now() + absl::Minutes(5));
 };
 
@@ -57,6 +59,8 @@ std::string Sign(jwt_alg_t alg, const std::string& key, const Claims& c) {
   jwt_add_grant(jwt, "iss", c.iss.c_str());
   jwt_add_grant(jwt, "sub", c.sub.c_str());
   if (!c.org.empty()) jwt_add_grant(jwt, "org", c.org.c_str());
+  if (!c.name.empty()) jwt_add_grant(jwt, "name", c.name.c_str());
+  if (!c.title.empty()) jwt_add_grant(jwt, "title", c.title.c_str());
   jwt_add_grant_int(jwt, "exp", c.exp);
   jwt_add_grants_json(jwt, absl::StrCat("{\"aud\":", c.aud_json,
                                         ",\"roles\":", c.roles_json, "}")
@@ -90,6 +94,20 @@ TEST(JwtTest, AcceptsAValidHs256TokenAndReadsItsClaims) {
   EXPECT_TRUE(principal->HasRole("personal_data"));
   EXPECT_FALSE(principal->HasRole("admin"));
   EXPECT_FALSE(principal->development);
+}
+
+TEST(JwtTest, ReadsTheCallersNameAndTitle) {
+  Claims c;
+  c.name = "Nguyễn Thị Lan";
+  c.title = "Bí thư chi bộ";
+  auto principal = Check(*Verifier(kSecret), Sign(JWT_ALG_HS256, kSecret, c));
+  ASSERT_TRUE(principal.ok()) << principal.status();
+  EXPECT_EQ(principal->display_name, "Nguyễn Thị Lan");
+  EXPECT_EQ(principal->title, "Bí thư chi bộ");
+  // Absent claims leave them empty.
+  principal = Check(*Verifier(kSecret), Sign(JWT_ALG_HS256, kSecret, {}));
+  ASSERT_TRUE(principal.ok());
+  EXPECT_EQ(principal->display_name, "");
 }
 
 TEST(JwtTest, AcceptsAnAudienceList) {

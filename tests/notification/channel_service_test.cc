@@ -118,12 +118,15 @@ class ChannelServiceTest : public NotificationFixture {
   // Creates a webhook channel of P1 to `url` and verifies it; returns it
   // with its secret.
   v1::Channel MustCreateWebhook(const std::string& url,
-                                const std::string& id = "he-thong") {
+                                const std::string& id = "he-thong",
+                                int max_requests_per_minute = 0) {
     v1::CreateChannelRequest request;
     request.set_parent(kP1);
     request.set_channel_id(id);
     request.mutable_channel()->set_display_name("Hệ thống CSDL");
     request.mutable_channel()->mutable_webhook()->set_url(url);
+    request.mutable_channel()->mutable_webhook()->set_max_requests_per_minute(
+        max_requests_per_minute);
     v1::Channel created;
     grpc::Status s =
         channels_->CreateChannel(As(P1()).get(), request, &created);
@@ -226,6 +229,28 @@ TEST_F(ChannelServiceTest, WebhookIsDeliveredSignedWithTheChannelSecret) {
   EXPECT_EQ(attempts[0].webhook_id(), webhook_id);
   EXPECT_EQ(attempts[0].channel(), channel.name());
   EXPECT_TRUE(GetChannel(channel.name()).health().has_last_success_time());
+}
+
+TEST_F(ChannelServiceTest, EndpointGetsNoMoreRequestsThanItsLimit) {
+  test::WebhookReceiver receiver;
+  ASSERT_TRUE(receiver.Start({}).ok());
+  StartWorker();
+  MustCreateWebhook(receiver.url(), "he-thong", /*max_requests_per_minute=*/2);
+  MustSend(Text("meeting-1"));
+  MustSend(Text("meeting-2"));
+  MustSend(Text("meeting-3", v1::MESSAGE_PRIORITY_URGENT));
+  Deliver();
+  // Every inbox message at once; two requests this minute, even for an
+  // urgent message: the endpoint said it takes no more.
+  EXPECT_EQ(InboxSize(), 3u);
+  EXPECT_EQ(Posts(receiver).size(), 2u);
+  // The next minute, the third.
+  clock_->Advance(absl::Minutes(1));
+  Deliver();
+  EXPECT_EQ(Posts(receiver).size(), 3u);
+  for (const v1::DeliveryAttempt& a : Attempts()) {
+    EXPECT_EQ(a.outcome(), v1::ATTEMPT_OUTCOME_DELIVERED);
+  }
 }
 
 TEST_F(ChannelServiceTest, FailingEndpointIsRetriedThenDeadLettered) {

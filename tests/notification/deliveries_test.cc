@@ -177,6 +177,26 @@ class DeliveriesTest : public NotificationFixture {
   std::unique_ptr<v1::InboxService::Stub> inbox_;
 };
 
+TEST_F(DeliveriesTest, AcknowledgementSaysWhoByNameAndTitle) {
+  PutDirective("ct-06", D(2024, 3, 5), std::nullopt);
+  const v1::Delivery d =
+      PutDelivery("ct-06", cell_toan_, D(2024, 3, 5), std::nullopt);
+  // The caller's name and title come with its identity (the token's "name"
+  // and "title" claims; in development auth, binary headers, so UTF-8).
+  std::unique_ptr<grpc::ClientContext> context = As(Secretary(cell_toan_));
+  context->AddMetadata("x-partydev-name-bin", "Nguyễn Thị Lan");
+  context->AddMetadata("x-partydev-title-bin", "Bí thư chi bộ");
+  v1::AcknowledgeDeliveryRequest request;
+  request.set_name(d.name());
+  v1::Delivery acked;
+  grpc::Status s =
+      directives_->AcknowledgeDelivery(context.get(), request, &acked);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(acked.acknowledgement().acknowledged_by(), "people/bt-cb-toan");
+  EXPECT_EQ(acked.acknowledgement().acknowledged_by_name(), "Nguyễn Thị Lan");
+  EXPECT_EQ(acked.acknowledgement().acknowledged_by_title(), "Bí thư chi bộ");
+}
+
 TEST_F(DeliveriesTest, AcknowledgedOnceByTheRecipientsOfficer) {
   PutDirective("ct-06", D(2024, 3, 5), std::nullopt);
   const v1::Delivery d =

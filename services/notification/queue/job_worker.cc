@@ -13,6 +13,7 @@
 #include "services/notification/queue/backoff.h"
 #include "services/notification/queue/queue_maintenance.h"
 #include "services/notification/queue/queue_metrics.h"
+#include "services/notification/queue/rate_window.h"
 #include "services/notification/queue/stream_ids.h"
 
 namespace partydev::notification {
@@ -563,19 +564,13 @@ absl::StatusOr<bool> JobWorker::OverRateLimit(const storage::v1::Job& job,
       EffectivePriority(job.priority()) == v1::MESSAGE_PRIORITY_URGENT) {
     return false;
   }
-  const std::string key = keys_.Rate(job.channel_type(), job.recipient(),
-                                     absl::ToUnixMillis(MinuteStart(now)));
-  absl::StatusOr<std::vector<RedisReply>> replies =
-      redis_.Pipeline({{"INCR", key}, {"PEXPIRE", key, "120000"}});
-  if (!replies.ok()) return replies.status();
-  if ((*replies)[0].is_error()) {
-    return absl::InternalError(absl::StrCat("redis: ", (*replies)[0].str()));
-  }
-  if ((*replies)[0].integer() <= limit) return false;
-  // Over the limit: this job does not take a slot of the window.
-  absl::StatusOr<RedisReply> undo = redis_.Command({"DECR", key});
-  if (!undo.ok()) return undo.status();
-  return true;
+  absl::StatusOr<bool> taken =
+      TakeWindowSlot(redis_,
+                     keys_.Rate(job.channel_type(), job.recipient(),
+                                absl::ToUnixMillis(MinuteStart(now))),
+                     limit);
+  if (!taken.ok()) return taken.status();
+  return !*taken;
 }
 
 absl::Status JobWorker::Delay(const Delivery& delivery,

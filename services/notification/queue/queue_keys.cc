@@ -41,6 +41,11 @@ std::string QueueKeys::Rate(v1::ChannelType channel,
                       recipient, ":", window_start_ms);
 }
 
+std::string QueueKeys::EndpointRate(absl::string_view channel,
+                                    int64_t window_start_ms) const {
+  return absl::StrCat(prefix_, "q:erate:", channel, ":", window_start_ms);
+}
+
 std::string DelayedMember(v1::MessagePriority priority,
                           absl::string_view job_id) {
   return absl::StrCat(static_cast<int>(EffectivePriority(priority)), ":",

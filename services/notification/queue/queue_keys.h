@@ -19,6 +19,7 @@
 //   q:done:<idempotency key>       the job's effect happened (expires after
 //                                  the rule set's idempotency retention)
 //   q:rate:<channel>:<recipient>:<minute>   rate-limit counters
+//   q:erate:<channel name>:<minute>         per-endpoint counters
 
 #ifndef PARTYDEV_SERVICES_NOTIFICATION_QUEUE_QUEUE_KEYS_H_
 #define PARTYDEV_SERVICES_NOTIFICATION_QUEUE_QUEUE_KEYS_H_
@@ -63,6 +64,11 @@ class QueueKeys {
   // `window_start_ms`.
   std::string Rate(v1::ChannelType channel, absl::string_view recipient,
                    int64_t window_start_ms) const;
+  // The requests to one endpoint (`recipients/{r}/channels/{c}`) in the
+  // minute starting at `window_start_ms` (WebhookConfig.
+  // max_requests_per_minute).
+  std::string EndpointRate(absl::string_view channel,
+                           int64_t window_start_ms) const;
 
  private:
   std::string prefix_;
