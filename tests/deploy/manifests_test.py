@@ -260,10 +260,12 @@ class Checker:
         port = port_of(values["listen"])
         self.expect(self.ports(container) == {"http": port},
                     f"{where}: container ports {self.ports(container)}, the gateway listens on {port}")
-        for probe_kind in ("readinessProbe", "livenessProbe"):
+        # Ready while the backends answer; alive while the process serves
+        # (deploy/gateway/main.go serves both paths).
+        for probe_kind, path in (("readinessProbe", "/healthz"), ("livenessProbe", "/livez")):
             get = (container.get(probe_kind) or {}).get("httpGet") or {}
-            self.expect(get.get("path") == "/healthz" and get.get("port") in ("http", port),
-                        f"{where}: {probe_kind} is not GET /healthz on {port}")
+            self.expect(get.get("path") == path and get.get("port") in ("http", port),
+                        f"{where}: {probe_kind} is not GET {path} on {port}")
         self.check_grace(workload["spec"]["template"]["spec"], values, where)
         for flag, name in (("membership", "membershipd"), ("quota", "quotad"),
                            ("notification", "notifyd")):

@@ -1,0 +1,265 @@
+#include "tests/e2e/acceptance/suite.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/grpc_status.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace partydev::acceptance {
+
+using grpc::health::v1::Health;
+using grpc::health::v1::HealthCheckRequest;
+using grpc::health::v1::HealthCheckResponse;
+
+const char* BinaryOf(Service service) {
+  switch (service) {
+    case Service::kMembership:
+      return "membershipd";
+    case Service::kQuota:
+      return "quotad";
+    case Service::kNotification:
+      return "notifyd";
+  }
+  return "?";
+}
+
+const char* FaultName(Fault fault) {
+  switch (fault) {
+    case Fault::kNone:
+      return "NoFault";
+    case Fault::kKillMembershipd:
+      return "KillMembershipd";
+    case Fault::kKillQuotad:
+      return "KillQuotad";
+    case Fault::kKillNotifyd:
+      return "KillNotifyd";
+    case Fault::kRestartRedis:
+      return "RestartRedis";
+  }
+  return "?";
+}
+
+std::vector<Fault> AllFaults() {
+  return {Fault::kNone, Fault::kKillMembershipd, Fault::kKillQuotad,
+          Fault::kKillNotifyd, Fault::kRestartRedis};
+}
+
+std::set<std::string> RulesOf(const grpc::Status& status) {
+  std::set<std::string> rules;
+  for (const RuleViolation& v : RuleViolationsOf(FromGrpcStatus(status))) {
+    rules.insert(v.rule);
+  }
+  return rules;
+}
+
+namespace {
+
+// Reconnect quickly after a restart on the same port: gRPC's default
+// backoff (1 s, growing to two minutes) would keep a channel failing for
+// seconds after the binary serves again.
+grpc::ChannelArguments FastReconnect() {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
+  return args;
+}
+
+}  // namespace
+
+// AOF with fsync on every write: a SIGKILL of Redis loses no acknowledged
+// write, which is what the Redis fault checks the services against.
+Suite::Suite() : redis_("always") {}
+
+Suite::~Suite() {
+  for (auto& [service, binary] : binaries_) {
+    if (binary.process.running()) {
+      binary.process.Signal(SIGKILL);
+      (void)binary.process.Wait(absl::Seconds(10));
+    }
+  }
+  // Logs are kept when a test failed (LogTails names the folder).
+  if (!::testing::Test::HasFailure()) testing::RemoveTree(log_dir_);
+}
+
+absl::Status Suite::Start() {
+  if (absl::Status s = redis_.Start(); !s.ok()) return s;
+  log_dir_ = testing::MakeTempDir("partydev-acceptance");
+  for (Service service :
+       {Service::kMembership, Service::kQuota, Service::kNotification}) {
+    Binary& binary = binaries_[service];
+    binary.port = testing::FreePort();
+    binary.metrics_port = testing::FreePort();
+    binary.log = absl::StrCat(log_dir_, "/", BinaryOf(service), ".log");
+    if (absl::Status s = StartBinary(service); !s.ok()) return s;
+  }
+  for (Service service :
+       {Service::kMembership, Service::kQuota, Service::kNotification}) {
+    if (absl::Status s = WaitServing(service, absl::Seconds(30)); !s.ok()) {
+      return s;
+    }
+  }
+  const grpc::ChannelArguments args = FastReconnect();
+  auto channel = [&](Service service) {
+    return grpc::CreateCustomChannel(
+        absl::StrCat("127.0.0.1:", binaries_[service].port),
+        grpc::InsecureChannelCredentials(), args);
+  };
+  auto membership = channel(Service::kMembership);
+  auto quota = channel(Service::kQuota);
+  auto notification = channel(Service::kNotification);
+  organizations_ = membership::v1::OrganizationService::NewStub(membership);
+  people_ = membership::v1::PersonService::NewStub(membership);
+  admission_ = membership::v1::AdmissionService::NewStub(membership);
+  classification_ = membership::v1::ClassificationService::NewStub(membership);
+  targets_ = quota::v1::TargetService::NewStub(quota);
+  allocations_ = quota::v1::AllocationService::NewStub(quota);
+  achievements_ = quota::v1::AchievementService::NewStub(quota);
+  reports_ = quota::v1::ReportService::NewStub(quota);
+  directives_ = notification::v1::DirectiveService::NewStub(notification);
+  inbox_ = notification::v1::InboxService::NewStub(notification);
+  channels_ = notification::v1::ChannelService::NewStub(notification);
+  reminders_ = notification::v1::ReminderService::NewStub(notification);
+  return absl::OkStatus();
+}
+
+absl::Status Suite::StartBinary(Service service) {
+  Binary& binary = binaries_[service];
+  ++binary.starts;
+  // Each start appends to its own log, so a restart keeps the crash's.
+  const std::string log = binary.starts == 1
+                              ? binary.log
+                              : absl::StrCat(binary.log, ".", binary.starts);
+  return binary.process.Start(
+      testing::BinaryPath(BinaryOf(service)),
+      {absl::StrCat("--listen=127.0.0.1:", binary.port),
+       absl::StrCat("--metrics_listen=127.0.0.1:", binary.metrics_port)},
+      {{"PARTYDEV_REDIS", redis_.url()},
+       {"PARTYDEV_AUTH", "dev"},
+       // Health follows Redis within 0.2 s after the Redis fault.
+       {"PARTYDEV_HEALTH_INTERVAL_MS", "200"},
+       {"PARTYDEV_DRAIN_SECONDS", "1"},
+       {"PARTYDEV_LOG_LEVEL", "warn"}},
+      log);
+}
+
+absl::Status Suite::WaitServing(Service service, absl::Duration timeout) {
+  auto stub = Health::NewStub(grpc::CreateCustomChannel(
+      absl::StrCat("127.0.0.1:", binaries_[service].port),
+      grpc::InsecureChannelCredentials(), FastReconnect()));
+  const absl::Time until = absl::Now() + timeout;
+  while (absl::Now() < until) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(1));
+    HealthCheckRequest request;
+    HealthCheckResponse response;
+    if (stub->Check(&context, request, &response).ok() &&
+        response.status() == HealthCheckResponse::SERVING) {
+      return absl::OkStatus();
+    }
+    if (!binaries_[service].process.running()) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return absl::UnavailableError(absl::StrCat(
+      BinaryOf(service), " not SERVING; logs in ", log_dir_, "\n", LogTails()));
+}
+
+absl::Status Suite::KillAndRestart(Service service) {
+  Binary& binary = binaries_[service];
+  binary.process.Signal(SIGKILL);
+  absl::StatusOr<int> code = binary.process.Wait(absl::Seconds(10));
+  if (!code.ok()) return code.status();
+  if (absl::Status s = StartBinary(service); !s.ok()) return s;
+  return WaitServing(service, absl::Seconds(30));
+}
+
+absl::Status Suite::RestartRedis() {
+  redis_.Kill();
+  if (absl::Status s = redis_.Start(); !s.ok()) return s;
+  for (Service service :
+       {Service::kMembership, Service::kQuota, Service::kNotification}) {
+    if (absl::Status s = WaitServing(service, absl::Seconds(30)); !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Suite::Inject(Fault fault) {
+  switch (fault) {
+    case Fault::kNone:
+      return absl::OkStatus();
+    case Fault::kKillMembershipd:
+      return KillAndRestart(Service::kMembership);
+    case Fault::kKillQuotad:
+      return KillAndRestart(Service::kQuota);
+    case Fault::kKillNotifyd:
+      return KillAndRestart(Service::kNotification);
+    case Fault::kRestartRedis:
+      return RestartRedis();
+  }
+  return absl::InvalidArgumentError("unknown fault");
+}
+
+void Suite::BeginFault(Fault fault) {
+  fault_ = std::async(std::launch::async, [this, fault] {
+    const absl::Time start = absl::Now();
+    absl::Status status = Inject(fault);
+    // How long the stack was not (fully) serving, in the test's output.
+    std::cout << FaultName(fault) << " over after "
+              << absl::ToInt64Milliseconds(absl::Now() - start) << " ms\n";
+    return status;
+  });
+}
+
+absl::Status Suite::EndFault() {
+  if (!fault_.valid()) return absl::OkStatus();
+  return fault_.get();
+}
+
+bool Suite::Eventually(const std::function<bool()>& predicate,
+                       absl::Duration timeout) {
+  const absl::Time until = absl::Now() + timeout;
+  while (true) {
+    if (predicate()) return true;
+    if (absl::Now() > until) return false;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+}
+
+std::unique_ptr<grpc::ClientContext> Suite::Context(const Caller& caller) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->AddMetadata("x-partydev-sub", caller.subject);
+  context->AddMetadata("x-partydev-org", caller.organization);
+  context->AddMetadata("x-partydev-roles", caller.roles);
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(10));
+  return context;
+}
+
+std::string Suite::LogTails() const {
+  std::string out;
+  for (const auto& [service, binary] : binaries_) {
+    for (int start = 1; start <= binary.starts; ++start) {
+      const std::string path =
+          start == 1 ? binary.log : absl::StrCat(binary.log, ".", start);
+      std::ifstream in(path);
+      std::stringstream text;
+      text << in.rdbuf();
+      std::string log = text.str();
+      if (log.size() > 2000) log = log.substr(log.size() - 2000);
+      absl::StrAppend(&out, "--- ", path, "\n", log, "\n");
+    }
+  }
+  return out;
+}
+
+}  // namespace partydev::acceptance

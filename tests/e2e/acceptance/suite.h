@@ -1,0 +1,223 @@
+// File: tests/e2e/acceptance/suite.h
+//
+// The acceptance harness of issue #8 (item 4): redis-server (AOF,
+// appendfsync always) and the three real binaries, membershipd, quotad and
+// notifyd, as processes on free ports with their logs in a temporary
+// directory, driven only through their public gRPC APIs.
+//
+//   Suite suite;
+//   ASSERT_TRUE(suite.Start().ok());
+//   membership::v1::Person out;
+//   grpc::Status s = suite.Call(*suite.admission(),
+//       &membership::v1::AdmissionService::Stub::AssignMentor,
+//       Secretary(cell), request, &out);
+//   suite.Inject(Fault::kKillQuotad);      // kill -9 and start it again
+//   EXPECT_TRUE(suite.Eventually([&] { return ...; }, absl::Seconds(20)));
+//
+// Call retries a call that failed with UNAVAILABLE (the service is down or
+// restarting, Redis is away) with the SAME request, so the same request_id:
+// the services answer a replay with the first response (AIP-155), which is
+// how a scenario shows that a fault loses nothing and doubles nothing.
+
+#ifndef PARTYDEV_TESTS_E2E_ACCEPTANCE_SUITE_H_
+#define PARTYDEV_TESTS_E2E_ACCEPTANCE_SUITE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "partydev/common/v1/types.pb.h"
+#include "partydev/membership/v1/admission.grpc.pb.h"
+#include "partydev/membership/v1/classification.grpc.pb.h"
+#include "partydev/membership/v1/organizations.grpc.pb.h"
+#include "partydev/membership/v1/people.grpc.pb.h"
+#include "partydev/notification/v1/channels.grpc.pb.h"
+#include "partydev/notification/v1/directive_service.grpc.pb.h"
+#include "partydev/notification/v1/inbox.grpc.pb.h"
+#include "partydev/notification/v1/reminders.grpc.pb.h"
+#include "partydev/quota/v1/achievements.grpc.pb.h"
+#include "partydev/quota/v1/allocations.grpc.pb.h"
+#include "partydev/quota/v1/reports.grpc.pb.h"
+#include "partydev/quota/v1/targets.grpc.pb.h"
+#include "tests/support/process.h"
+#include "tests/support/redis_server.h"
+
+namespace partydev::acceptance {
+
+// How long a scenario waits for asynchronous work (event consumers,
+// fan-out, urging letters): after a kill -9, the entries the dead consumer
+// had read are taken over by the restarted one only once idle for 30 s
+// (common/event_consumer.h, claim_idle), so more than that.
+inline constexpr absl::Duration kAsyncTimeout = absl::Seconds(75);
+
+// The three services.
+enum class Service { kMembership, kQuota, kNotification };
+const char* BinaryOf(Service service);
+
+// What goes wrong at a scenario's midpoint.
+enum class Fault {
+  kNone,
+  kKillMembershipd,  // SIGKILL, then started again on the same port
+  kKillQuotad,
+  kKillNotifyd,
+  kRestartRedis,  // SIGKILL of redis-server, started again on its AOF
+};
+const char* FaultName(Fault fault);
+// Every fault, kNone first.
+std::vector<Fault> AllFaults();
+
+// An identity in development auth (--auth=dev): x-partydev-sub, -org and
+// -roles metadata. Empty roles = admin.
+struct Caller {
+  std::string subject = "people/admin";
+  std::string organization;
+  std::string roles;
+};
+inline Caller Admin() { return {}; }
+inline Caller Board(const std::string& org) {
+  return {"people/board", org, "organization_board,personal_data"};
+}
+inline Caller Secretary(const std::string& org) {
+  return {"people/secretary", org, "secretary,personal_data"};
+}
+inline Caller Reader(const std::string& org) {
+  return {"people/reader", org, "reader"};
+}
+
+inline common::v1::Date D(int y, int m, int d) {
+  common::v1::Date date;
+  date.set_year(y);
+  date.set_month(m);
+  date.set_day(d);
+  return date;
+}
+
+// The rule ids a refusal names (google.rpc PreconditionFailure), sorted.
+std::set<std::string> RulesOf(const grpc::Status& status);
+
+class Suite {
+ public:
+  Suite();
+  ~Suite();
+  Suite(const Suite&) = delete;
+  Suite& operator=(const Suite&) = delete;
+
+  // Starts Redis and the three binaries, and waits for every health
+  // service to be SERVING.
+  absl::Status Start();
+
+  // Applies `fault` (nothing for kNone) and waits until the stack serves
+  // again.
+  absl::Status Inject(Fault fault);
+  // SIGKILL of `service`, then the same binary with the same flags on the
+  // same ports, until its health is SERVING.
+  absl::Status KillAndRestart(Service service);
+  // SIGKILL of redis-server, then started again on the same port and AOF,
+  // until every service reports SERVING again.
+  absl::Status RestartRedis();
+  // Starts `fault` in the background, so that the scenario's next calls
+  // meet it (and are retried); EndFault waits until it is over and the
+  // stack serves again.
+  void BeginFault(Fault fault);
+  absl::Status EndFault();
+
+  // Polls `predicate` until it holds or `timeout` passes.
+  static bool Eventually(const std::function<bool()>& predicate,
+                         absl::Duration timeout = absl::Seconds(30));
+
+  // A context carrying `caller`'s development metadata and a deadline.
+  static std::unique_ptr<grpc::ClientContext> Context(const Caller& caller);
+
+  // Calls `method` of `stub` as `caller`; an UNAVAILABLE or
+  // DEADLINE_EXCEEDED answer (a fault window) is retried with the same
+  // request for up to 60 s. Returns the last status.
+  template <typename Stub, typename Request, typename Response>
+  grpc::Status Call(Stub& stub,
+                    grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                 const Request&, Response*),
+                    const Caller& caller, const Request& request,
+                    Response* response) {
+    const absl::Time until = absl::Now() + absl::Seconds(60);
+    grpc::Status status;
+    while (true) {
+      std::unique_ptr<grpc::ClientContext> context = Context(caller);
+      status = (stub.*method)(context.get(), request, response);
+      if (status.error_code() != grpc::StatusCode::UNAVAILABLE &&
+          status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
+        return status;
+      }
+      ++retries_;
+      if (absl::Now() > until) return status;
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+  }
+
+  // Where the processes write their logs, and their tails, for a failure
+  // message.
+  const std::string& log_dir() const { return log_dir_; }
+  std::string LogTails() const;
+  // Calls retried during fault windows so far.
+  int retries() const { return retries_; }
+
+  membership::v1::OrganizationService::Stub& organizations() {
+    return *organizations_;
+  }
+  membership::v1::PersonService::Stub& people() { return *people_; }
+  membership::v1::AdmissionService::Stub& admission() { return *admission_; }
+  membership::v1::ClassificationService::Stub& classification() {
+    return *classification_;
+  }
+  quota::v1::TargetService::Stub& targets() { return *targets_; }
+  quota::v1::AllocationService::Stub& allocations() { return *allocations_; }
+  quota::v1::AchievementService::Stub& achievements() { return *achievements_; }
+  quota::v1::ReportService::Stub& reports() { return *reports_; }
+  notification::v1::DirectiveService::Stub& directives() {
+    return *directives_;
+  }
+  notification::v1::InboxService::Stub& inbox() { return *inbox_; }
+  notification::v1::ChannelService::Stub& channels() { return *channels_; }
+  notification::v1::ReminderService::Stub& reminders() { return *reminders_; }
+
+ private:
+  struct Binary {
+    testing::Process process;
+    int port = 0;
+    int metrics_port = 0;
+    std::string log;
+    int starts = 0;
+  };
+  absl::Status StartBinary(Service service);
+  absl::Status WaitServing(Service service, absl::Duration timeout);
+
+  testing::RedisServer redis_;
+  std::string log_dir_;
+  std::map<Service, Binary> binaries_;
+  std::atomic<int> retries_{0};
+  std::future<absl::Status> fault_;
+  std::unique_ptr<membership::v1::OrganizationService::Stub> organizations_;
+  std::unique_ptr<membership::v1::PersonService::Stub> people_;
+  std::unique_ptr<membership::v1::AdmissionService::Stub> admission_;
+  std::unique_ptr<membership::v1::ClassificationService::Stub> classification_;
+  std::unique_ptr<quota::v1::TargetService::Stub> targets_;
+  std::unique_ptr<quota::v1::AllocationService::Stub> allocations_;
+  std::unique_ptr<quota::v1::AchievementService::Stub> achievements_;
+  std::unique_ptr<quota::v1::ReportService::Stub> reports_;
+  std::unique_ptr<notification::v1::DirectiveService::Stub> directives_;
+  std::unique_ptr<notification::v1::InboxService::Stub> inbox_;
+  std::unique_ptr<notification::v1::ChannelService::Stub> channels_;
+  std::unique_ptr<notification::v1::ReminderService::Stub> reminders_;
+};
+
+}  // namespace partydev::acceptance
+
+#endif  // PARTYDEV_TESTS_E2E_ACCEPTANCE_SUITE_H_
