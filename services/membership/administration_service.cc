@@ -25,6 +25,7 @@
 #include "common/paging.h"
 #include "services/membership/calendar_store.h"
 #include "services/membership/cell_life_records.h"
+#include "services/membership/domain/names.h"
 #include "services/membership/journal.h"
 #include "services/membership/organization_tree.h"
 #include "services/membership/person_access.h"
@@ -565,10 +566,12 @@ std::vector<std::string> OrganizationRow(const v1::Organization& o) {
           DateText(o.founding_decision().signed_on())};
 }
 
-// A file name without diacritics or spaces, for the browser's download.
+// A file name without diacritics or spaces, for the browser's download:
+// "Đảng bộ tỉnh Lâm Đồng" -> "dang-bo-tinh-lam-dong" (the letters folded
+// as search folds them, not dropped).
 std::string FileSlug(absl::string_view text) {
   std::string out;
-  for (char c : text) {
+  for (char c : domain::FoldForSearch(text)) {
     if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
       out.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
     } else if (!out.empty() && out.back() != '-') {

@@ -67,7 +67,8 @@ class ImportExportTest : public MembershipFixture {
   }
 
   grpc::Status Export(const Caller& caller, const v1::ExportCsvRequest& request,
-                      std::string* text, int64_t* total_rows = nullptr) {
+                      std::string* text, int64_t* total_rows = nullptr,
+                      std::string* file_name = nullptr) {
     auto context = As(caller);
     std::unique_ptr<grpc::ClientReader<v1::ExportCsvChunk>> reader =
         administration_->ExportCsv(context.get(), request);
@@ -76,6 +77,9 @@ class ImportExportTest : public MembershipFixture {
       text->append(chunk.data());
       if (total_rows != nullptr && chunk.total_rows() > 0) {
         *total_rows = chunk.total_rows();
+      }
+      if (file_name != nullptr && !chunk.file_name().empty()) {
+        *file_name = chunk.file_name();
       }
     }
     return reader->Finish();
@@ -188,10 +192,15 @@ TEST_F(ImportExportTest, ExportRoundTripsWhatWasImported) {
   ASSERT_TRUE(Import(Secretary(college_), kRoll, &report).ok());
   std::string text;
   int64_t total = 0;
-  grpc::Status status =
-      Export(Secretary(college_), PeopleExport(true), &text, &total);
+  std::string file_name;
+  grpc::Status status = Export(Secretary(college_), PeopleExport(true), &text,
+                               &total, &file_name);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(total, 3);
+  // The organisation's name without diacritics, its letters kept.
+  EXPECT_TRUE(
+      absl::StartsWith(file_name, "dang-vien_dang-bo-truong-cao-dang-su-pham"))
+      << file_name;
   ASSERT_TRUE(absl::StartsWith(text, csv::kUtf8Bom));
   absl::StatusOr<std::vector<csv::Record>> rows = csv::Parse(text);
   ASSERT_TRUE(rows.ok()) << rows.status();

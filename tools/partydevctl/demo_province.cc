@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <random>
 #include <string>
 #include <tuple>
@@ -9,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/csv.h"
 #include "nlohmann/json.hpp"
 
 namespace partydev::ctl {
@@ -18,7 +20,8 @@ using nlohmann::json;
 
 constexpr char kOrganizations[] =
     "partydev.membership.v1.OrganizationService/CreateOrganization";
-constexpr char kPeople[] = "partydev.membership.v1.PersonService/CreatePerson";
+constexpr char kImport[] =
+    "partydev.membership.v1.AdministrationService/ImportCsv";
 constexpr char kTerms[] = "partydev.quota.v1.TargetService/CreateTerm";
 constexpr char kTermTargets[] =
     "partydev.quota.v1.TargetService/CreateTermTarget";
@@ -83,8 +86,38 @@ json Date(int y, int m, int d) {
   return {{"year", y}, {"month", m}, {"day", d}};
 }
 
+// A date as the CSV import reads it.
+std::string Day(int y, int m, int d) {
+  return absl::StrFormat("%04d-%02d-%02d", y, m, d);
+}
+
+// The columns of the demo's roll (import_export.proto, IMPORT_KIND_PEOPLE).
+const std::vector<std::string>& RollColumns() {
+  static const auto* const kColumns =
+      new std::vector<std::string>{"citizen_id",
+                                   "full_name",
+                                   "date_of_birth",
+                                   "gender",
+                                   "general_education",
+                                   "categories",
+                                   "organization",
+                                   "stage",
+                                   "sourced_on",
+                                   "source_kind",
+                                   "admission_decision_number",
+                                   "admission_decision_date",
+                                   "admission_deciding_organization",
+                                   "ceremony_on",
+                                   "official_on"};
+  return *kColumns;
+}
+
 DemoCall Call(const char* method, const json& request, const char* stage) {
-  return {method, request.dump(), stage};
+  DemoCall call;
+  call.method = method;
+  call.request_json = request.dump();
+  call.stage = stage;
+  return call;
 }
 
 json Organization(const std::string& parent, const std::string& id,
@@ -182,7 +215,12 @@ std::vector<DemoCall> DemoProvince(const DemoSize& size) {
     }
   }
 
-  // People: official members admitted over the years, and candidates.
+  // People: official members admitted over the years, and candidates, as
+  // one CSV roll per grassroots organisation (its cells' people), imported
+  // with ImportCsv; a re-import finds them unchanged.
+  std::map<std::string, std::string> rolls;  // grassroots → CSV text
+  std::map<std::string, int64_t> roll_rows;
+  std::vector<std::string> roll_order;
   int serial = 0;
   auto person = [&](const Cell& cell, bool member) {
     ++serial;
@@ -199,44 +237,54 @@ std::vector<DemoCall> DemoProvince(const DemoSize& size) {
     // of birth, then a serial: unique within the demo.
     const std::string citizen_id =
         absl::StrFormat("068%d%02d%06d", female ? 3 : 2, born % 100, serial);
-    json p = {{"full_name", full_name},
-              {"date_of_birth", Date(born, 1 + pick(12), 1 + pick(28))},
-              {"gender", female ? "GENDER_FEMALE" : "GENDER_MALE"},
-              {"general_education", "GENERAL_EDUCATION_UPPER_SECONDARY"},
-              {"citizen_id", citizen_id},
-              {"organization", cell.name}};
-    json request = {{"person", p},
-                    {"request_id", absl::StrCat("demo-person-", serial)}};
+    const int birth_month = 1 + pick(12);
+    const int birth_day = 1 + pick(28);
+    std::map<std::string, std::string> row = {
+        {"citizen_id", citizen_id},
+        {"full_name", full_name},
+        {"date_of_birth", Day(born, birth_month, birth_day)},
+        {"gender", female ? "FEMALE" : "MALE"},
+        {"general_education", "UPPER_SECONDARY"},
+        {"organization", cell.name.substr(cell.name.find('/') + 1)}};
+    const std::string grassroots_id =
+        cell.grassroots.substr(cell.grassroots.find('/') + 1);
     if (member && static_cast<int>(random() % 100) < cell.admit_percent) {
       // Admitted in this congress term (from October 2025) and still on
       // probation: what quota counts against the term's targets.
       const int month = 1 + pick(9);
       const int year = pick(5) == 0 ? 2025 : 2026;
-      request["existing_membership"] = {
-          {"admission_decision",
-           {{"number", absl::StrCat(100 + pick(800), "-QĐ/ĐU")},
-            {"signed_on", Date(year, year == 2025 ? 11 : month, 2)},
-            {"deciding_organization", cell.grassroots}}},
-          {"ceremony_on", Date(year, year == 2025 ? 11 : month, 10)}};
+      row["stage"] = "PROBATION";
+      row["admission_decision_number"] =
+          absl::StrCat(100 + pick(800), "-QĐ/ĐU");
+      row["admission_decision_date"] = Day(year, year == 2025 ? 11 : month, 2);
+      row["admission_deciding_organization"] = grassroots_id;
+      row["ceremony_on"] = Day(year, year == 2025 ? 11 : month, 10);
     } else if (member) {
       const int admitted = std::max(born + 22, 1990) + pick(8);
       const int year = std::min(admitted, 2024);
       const int month = 1 + pick(12);
-      request["existing_membership"] = {
-          {"admission_decision",
-           {{"number", absl::StrCat(100 + pick(800), "-QĐ/ĐU")},
-            {"signed_on", Date(year, month, 2)},
-            {"deciding_organization", cell.grassroots}}},
-          {"ceremony_on", Date(year, month, 10)},
-          {"official_on", Date(year + 1, month, 12)}};
+      row["stage"] = "OFFICIAL";
+      row["admission_decision_number"] =
+          absl::StrCat(100 + pick(800), "-QĐ/ĐU");
+      row["admission_decision_date"] = Day(year, month, 2);
+      row["admission_deciding_organization"] = grassroots_id;
+      row["ceremony_on"] = Day(year, month, 10);
+      row["official_on"] = Day(year + 1, month, 12);
     } else {
-      request["person"]["categories"] = {"CATEGORY_YOUTH_UNION_MEMBER"};
-      request["person"]["source"] = {
-          {"kind", "SOURCE_KIND_CELL"},
-          {"organization", cell.name},
-          {"sourced_on", Date(2026, 1 + pick(9), 5)}};
+      row["stage"] = "SOURCED";
+      row["categories"] = "YOUTH_UNION_MEMBER";
+      row["source_kind"] = "CELL";
+      row["sourced_on"] = Day(2026, 1 + pick(9), 5);
     }
-    calls.push_back(Call(kPeople, request, "people"));
+    std::string& roll = rolls[cell.grassroots];
+    if (roll.empty()) {
+      roll_order.push_back(cell.grassroots);
+      csv::AppendRow(RollColumns(), ',', roll);
+    }
+    std::vector<std::string> fields;
+    for (const std::string& c : RollColumns()) fields.push_back(row[c]);
+    csv::AppendRow(fields, ',', roll);
+    ++roll_rows[cell.grassroots];
   };
   for (const Cell& cell : cells) {
     const int spread = std::max(1, size.members_per_cell / 3);
@@ -245,6 +293,19 @@ std::vector<DemoCall> DemoProvince(const DemoSize& size) {
     for (int i = 0; i < size.candidates_per_cell; ++i) {
       person(cell, /*member=*/false);
     }
+  }
+  for (const std::string& g : roll_order) {
+    const std::string id = g.substr(g.find('/') + 1);
+    DemoCall import =
+        Call(kImport,
+             {{"header",
+               {{"organization", g},
+                {"kind", "IMPORT_KIND_PEOPLE"},
+                {"file_name", absl::StrCat("demo-", id, ".csv")}}}},
+             "people");
+    import.csv = std::move(rolls[g]);
+    import.records = roll_rows[g];
+    calls.push_back(std::move(import));
   }
 
   // Quota: the two congress terms, the bloc's term target, and its

@@ -2,7 +2,9 @@
 //
 // A demo province, generated deterministically from a seed, as the public
 // calls that load it (issue #8: "loaded through the public API, not by
-// writing Redis keys"): the provincial committee of Lâm Đồng and its
+// writing Redis keys"; people in bulk through the CSV import, one
+// ImportCsv per grassroots organisation, everything without a CSV form by
+// its RPC): the provincial committee of Lâm Đồng and its
 // agencies bloc (Đảng ủy Khối, as in letter 1849-CV/ĐUK) with grassroots
 // organisations (colleges and a university among them) and their cells;
 // official members and candidates in every cell; the congress terms, the
@@ -56,6 +58,12 @@ struct DemoCall {
   // The request takes the `etag` of the previous call's response (issuing
   // the draft just created: the issuer names the version reviewed).
   bool etag_from_previous = false;
+  // For AdministrationService/ImportCsv: request_json is the first
+  // message (the header) and `csv` the file streamed after it.
+  std::string csv;
+  // Records the call loads (a CSV import's rows; 1 otherwise): what the
+  // progress bar counts.
+  int64_t records = 1;
 };
 
 // Every call that loads the demo, in an order that works (parents before

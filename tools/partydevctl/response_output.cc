@@ -279,4 +279,18 @@ std::string Render(const pb::Message& response, const OutputOptions& options) {
   return out;
 }
 
+std::string RenderRows(const std::vector<std::vector<std::string>>& rows,
+                       OutputFormat format, int max_cell_width) {
+  if (format == OutputFormat::kCsv) {
+    std::string out;
+    for (const auto& row : rows) csv::AppendRow(row, ',', out);
+    return out;
+  }
+  return AlignedText(rows, max_cell_width);
+}
+
+std::string FieldText(const pb::Message& message, const std::string& path) {
+  return PathWord(message, path);
+}
+
 }  // namespace partydev::ctl

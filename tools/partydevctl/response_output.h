@@ -39,6 +39,16 @@ struct OutputOptions {
 std::string Render(const google::protobuf::Message& response,
                    const OutputOptions& options);
 
+// Rows (the first is the header) as an aligned table or CSV, for output
+// that is not one message (an import's problems, a watched inbox).
+std::string RenderRows(const std::vector<std::vector<std::string>>& rows,
+                       OutputFormat format, int max_cell_width = 48);
+
+// One message's field as Render shows it in a cell ("PROBATION",
+// "2026-03-05", RFC 3339 times); `path` is dotted ("message.subject").
+std::string FieldText(const google::protobuf::Message& message,
+                      const std::string& path);
+
 }  // namespace partydev::ctl
 
 #endif  // PARTYDEV_TOOLS_PARTYDEVCTL_RESPONSE_OUTPUT_H_
