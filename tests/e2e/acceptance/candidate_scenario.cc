@@ -10,7 +10,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <future>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -28,7 +27,6 @@ namespace cv1 = ::partydev::common::v1;
 using AS = mv1::AdmissionService::Stub;
 
 // What the scenario ends with, as sorted lines ("what: value").
-using Outcome = std::vector<std::string>;
 
 class Recorder {
  public:
@@ -458,30 +456,11 @@ Outcome RunOneCandidate(Suite& suite, Fault fault) {
   return outcome;
 }
 
-bool Has(const Outcome& outcome, const std::string& line) {
-  return std::find(outcome.begin(), outcome.end(), line) != outcome.end();
-}
-
 class OneCandidateTest : public ::testing::TestWithParam<Fault> {};
 
 TEST_P(OneCandidateTest, FromSourcingToOfficialMember) {
-  // With a fault, a run without one on a second stack at the same time
-  // (what the faulty run must equal); both wait for the same background
-  // work, so side by side costs little more than one.
-  std::future<Outcome> clean;
-  if (GetParam() != Fault::kNone) {
-    clean = std::async(std::launch::async, [] {
-      Suite suite;
-      if (absl::Status s = suite.Start(); !s.ok()) {
-        ADD_FAILURE() << s;
-        return Outcome{"clean stack did not start"};
-      }
-      return RunOneCandidate(suite, Fault::kNone);
-    });
-  }
-  Suite suite;
-  ASSERT_TRUE(suite.Start().ok()) << suite.LogTails();
-  const Outcome outcome = RunOneCandidate(suite, GetParam());
+  const Outcome outcome = RunComparedWithoutFault(RunOneCandidate, GetParam());
+  ASSERT_FALSE(outcome.empty());
   const std::string joined = absl::StrJoin(outcome, "\n");
   // The key facts, stated explicitly.
   EXPECT_TRUE(Has(outcome, "after recognition: STAGE_OFFICIAL deadlines none"))
@@ -499,12 +478,6 @@ TEST_P(OneCandidateTest, FromSourcingToOfficialMember) {
                   "read back: STAGE_OFFICIAL mentors 1 introductions 2 cell "
                   "ballots 1 recognition ballots 1"))
       << joined;
-  if (GetParam() == Fault::kNone) {
-    std::cout << "outcome:\n" << joined << "\n";
-    return;
-  }
-  EXPECT_EQ(outcome, clean.get()) << "logs: " << suite.log_dir();
-  std::cout << "calls retried during the fault: " << suite.retries() << "\n";
 }
 
 INSTANTIATE_TEST_SUITE_P(Faults, OneCandidateTest,

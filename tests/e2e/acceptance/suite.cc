@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/errors.h"
 #include "common/grpc_status.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -95,16 +97,19 @@ absl::Status Suite::Start() {
   for (Service service :
        {Service::kMembership, Service::kQuota, Service::kNotification}) {
     Binary& binary = binaries_[service];
-    binary.port = testing::FreePort();
-    binary.metrics_port = testing::FreePort();
     binary.log = absl::StrCat(log_dir_, "/", BinaryOf(service), ".log");
-    if (absl::Status s = StartBinary(service); !s.ok()) return s;
-  }
-  for (Service service :
-       {Service::kMembership, Service::kQuota, Service::kNotification}) {
-    if (absl::Status s = WaitServing(service, absl::Seconds(30)); !s.ok()) {
-      return s;
+    // A port free a moment ago may be taken before the binary binds it
+    // (ctest runs several stacks side by side): then it exits at once, and
+    // it starts again on other ports.
+    absl::Status serving;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      binary.port = testing::FreePort();
+      binary.metrics_port = testing::FreePort();
+      if (absl::Status s = StartBinary(service); !s.ok()) return s;
+      serving = WaitServing(service, absl::Seconds(30));
+      if (serving.ok() || binary.process.running()) break;
     }
+    if (!serving.ok()) return serving;
   }
   const grpc::ChannelArguments args = FastReconnect();
   auto channel = [&](Service service) {
@@ -165,7 +170,8 @@ absl::Status Suite::WaitServing(Service service, absl::Duration timeout) {
         response.status() == HealthCheckResponse::SERVING) {
       return absl::OkStatus();
     }
-    if (!binaries_[service].process.running()) break;
+    // Exited (e.g. its port was taken): no use waiting.
+    if (binaries_[service].process.Wait(absl::ZeroDuration()).ok()) break;
     absl::SleepFor(absl::Milliseconds(50));
   }
   return absl::UnavailableError(absl::StrCat(
@@ -260,6 +266,39 @@ std::string Suite::LogTails() const {
     }
   }
   return out;
+}
+
+bool Has(const Outcome& outcome, const std::string& line) {
+  return std::find(outcome.begin(), outcome.end(), line) != outcome.end();
+}
+
+Outcome RunComparedWithoutFault(Outcome (*scenario)(Suite&, Fault),
+                                Fault fault) {
+  std::future<Outcome> clean;
+  if (fault != Fault::kNone) {
+    clean = std::async(std::launch::async, [scenario] {
+      Suite suite;
+      if (absl::Status s = suite.Start(); !s.ok()) {
+        ADD_FAILURE() << "the stack without a fault did not start: " << s;
+        return Outcome{};
+      }
+      return scenario(suite, Fault::kNone);
+    });
+  }
+  Suite suite;
+  if (absl::Status s = suite.Start(); !s.ok()) {
+    ADD_FAILURE() << s << "\n" << suite.LogTails();
+    if (clean.valid()) clean.wait();
+    return {};
+  }
+  Outcome outcome = scenario(suite, fault);
+  if (fault == Fault::kNone) {
+    std::cout << "outcome:\n" << absl::StrJoin(outcome, "\n") << "\n";
+    return outcome;
+  }
+  EXPECT_EQ(outcome, clean.get()) << "logs: " << suite.log_dir();
+  std::cout << "calls retried during the fault: " << suite.retries() << "\n";
+  return outcome;
 }
 
 }  // namespace partydev::acceptance

@@ -218,6 +218,22 @@ class Suite {
   std::unique_ptr<notification::v1::ReminderService::Stub> reminders_;
 };
 
+// What a scenario observed, as sorted lines: a run with a fault must give
+// the same lines as one without.
+using Outcome = std::vector<std::string>;
+
+// True when `outcome` has `line`.
+bool Has(const Outcome& outcome, const std::string& line);
+
+// Runs `scenario` on a fresh stack with `fault`. With a fault, it also runs
+// it without one on a second stack at the same time (both wait for the same
+// background work, so side by side costs little more than one) and EXPECTs
+// the two outcomes equal: nothing lost, nothing done twice. Returns the
+// outcome of the run with `fault`, for the scenario's own assertions
+// (empty, with a failure recorded, when a stack did not start).
+Outcome RunComparedWithoutFault(Outcome (*scenario)(Suite&, Fault),
+                                Fault fault);
+
 }  // namespace partydev::acceptance
 
 #endif  // PARTYDEV_TESTS_E2E_ACCEPTANCE_SUITE_H_
