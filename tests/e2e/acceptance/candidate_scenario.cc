@@ -26,26 +26,6 @@ namespace qv1 = ::partydev::quota::v1;
 namespace cv1 = ::partydev::common::v1;
 using AS = mv1::AdmissionService::Stub;
 
-// What the scenario ends with, as sorted lines ("what: value").
-
-class Recorder {
- public:
-  explicit Recorder(Outcome& outcome) : outcome_(outcome) {}
-  // Records a failed call in the outcome (so that it cannot equal a good
-  // run's) and in the test.
-  bool Ok(const std::string& what, const grpc::Status& status) {
-    if (status.ok()) return true;
-    ADD_FAILURE() << what << ": " << status.error_code() << " "
-                  << status.error_message();
-    outcome_.push_back(absl::StrCat("failed: ", what));
-    return false;
-  }
-  void Add(std::string line) { outcome_.push_back(std::move(line)); }
-
- private:
-  Outcome& outcome_;
-};
-
 std::string DeadlineKinds(const mv1::Person& p) {
   std::vector<std::string> kinds;
   for (const auto& d : p.deadlines()) {

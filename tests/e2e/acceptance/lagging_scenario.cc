@@ -34,12 +34,9 @@ using DS = nv1::DirectiveService::Stub;
 
 Outcome RunLagging(Suite& suite, Fault fault) {
   Outcome outcome;
-  auto ok = [&](const std::string& what, const grpc::Status& status) {
-    if (status.ok()) return true;
-    ADD_FAILURE() << what << ": " << status.error_code() << " "
-                  << status.error_message();
-    outcome.push_back("failed: " + what);
-    return false;
+  Recorder recorder(outcome);
+  auto ok = [&recorder](const std::string& what, const grpc::Status& status) {
+    return recorder.Ok(what, status);
   };
   const std::string rid = "s1-";
   auto org = [&](const std::string& parent, const std::string& id,

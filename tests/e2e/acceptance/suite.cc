@@ -268,6 +268,14 @@ std::string Suite::LogTails() const {
   return out;
 }
 
+bool Recorder::Ok(const std::string& what, const grpc::Status& status) {
+  if (status.ok()) return true;
+  ADD_FAILURE() << what << ": " << status.error_code() << " "
+                << status.error_message();
+  outcome_.push_back(absl::StrCat("failed: ", what));
+  return false;
+}
+
 bool Has(const Outcome& outcome, const std::string& line) {
   return std::find(outcome.begin(), outcome.end(), line) != outcome.end();
 }

@@ -31,6 +31,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -221,6 +222,19 @@ class Suite {
 // What a scenario observed, as sorted lines: a run with a fault must give
 // the same lines as one without.
 using Outcome = std::vector<std::string>;
+
+// Writes a scenario's outcome: its lines, and each failed call both as a
+// line (so the run cannot equal a good one) and as a test failure.
+class Recorder {
+ public:
+  explicit Recorder(Outcome& outcome) : outcome_(outcome) {}
+  // True when `status` is OK; else records "failed: {what}".
+  bool Ok(const std::string& what, const grpc::Status& status);
+  void Add(std::string line) { outcome_.push_back(std::move(line)); }
+
+ private:
+  Outcome& outcome_;
+};
 
 // True when `outcome` has `line`.
 bool Has(const Outcome& outcome, const std::string& line);
