@@ -54,6 +54,8 @@ class RedisServer {
   std::string url() const;
 
  private:
+  absl::Status StartOnce();
+
   const std::string appendfsync_;
   std::string dir_;
   int port_ = 0;
