@@ -16,7 +16,15 @@
 // The inbox channel's own write and the fan-out of a directive to 270,000
 // cells are measured when those land (issue #6).
 //
+// Jobs are built before any clock starts, for the raw loop and the engine
+// alike. Besides wall time, each phase reports the CPU it cost this process
+// and the redis-server per job (steadier than wall time on a machine shared
+// with builds), and Redis's time by command (INFO commandstats): where the
+// engine's time goes.
+//
 // Flags: --jobs=20000 --rate=500 --seconds=5.
+
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -28,7 +36,12 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "bench/bench_setup.h"
@@ -110,6 +123,93 @@ JobWorkerOptions Options(const std::string& consumer) {
   return options;
 }
 
+// CPU seconds used so far by this process (every thread) and by the
+// redis-server: on a machine shared with builds, wall time per job swings
+// from run to run, CPU time per job much less.
+struct CpuSeconds {
+  double client = 0;
+  double redis = 0;
+};
+
+absl::StatusOr<CpuSeconds> CpuNow(RedisClient& redis) {
+  CpuSeconds cpu;
+  rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  cpu.client = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+               (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  absl::StatusOr<RedisReply> info = redis.Command({"INFO", "cpu"});
+  if (!info.ok()) return info.status();
+  for (absl::string_view line : absl::StrSplit(info->str(), '\n')) {
+    // used_cpu_sys:1.23 and used_cpu_user:4.56 (the whole server).
+    double value = 0;
+    absl::string_view rest = absl::StripAsciiWhitespace(line);
+    if ((absl::ConsumePrefix(&rest, "used_cpu_sys:") ||
+         absl::ConsumePrefix(&rest, "used_cpu_user:")) &&
+        absl::SimpleAtod(rest, &value)) {
+      cpu.redis += value;
+    }
+  }
+  return cpu;
+}
+
+// Microseconds of CPU per job between two samples.
+CpuSeconds PerJobMicros(const CpuSeconds& from, const CpuSeconds& to,
+                        int jobs) {
+  return {(to.client - from.client) * 1e6 / jobs,
+          (to.redis - from.redis) * 1e6 / jobs};
+}
+
+// Clears Redis's command statistics (INFO commandstats) before a phase.
+absl::Status ResetCommandStats(RedisClient& redis) {
+  return redis.Command({"CONFIG", "RESETSTAT"}).status();
+}
+
+// Redis's own account of a phase: the commands that took most of its time
+// since ResetCommandStats, as calls and microseconds per job ("evalsha
+// 0.06/job 9.1us, xack ..."). A script's commands are also counted on their
+// own, inside evalsha's time.
+absl::StatusOr<std::string> CommandStatsPerJob(RedisClient& redis, int jobs) {
+  absl::StatusOr<RedisReply> info = redis.Command({"INFO", "commandstats"});
+  if (!info.ok()) return info.status();
+  struct Row {
+    std::string name;
+    int64_t calls = 0;
+    int64_t usec = 0;
+  };
+  std::vector<Row> rows;
+  for (absl::string_view line : absl::StrSplit(info->str(), '\n')) {
+    // cmdstat_xadd:calls=20000,usec=51234,usec_per_call=2.56,...
+    if (!absl::ConsumePrefix(&line, "cmdstat_")) continue;
+    std::vector<absl::string_view> parts =
+        absl::StrSplit(line, absl::MaxSplits(':', 1));
+    // The bench's own bookkeeping (config|resetstat, info) is not the
+    // engine's.
+    if (parts.size() != 2 || absl::StartsWith(parts[0], "config") ||
+        parts[0] == "info") {
+      continue;
+    }
+    Row row{std::string(parts[0])};
+    for (absl::string_view field : absl::StrSplit(parts[1], ',')) {
+      if (absl::ConsumePrefix(&field, "calls=")) {
+        (void)absl::SimpleAtoi(field, &row.calls);
+      } else if (absl::ConsumePrefix(&field, "usec=")) {
+        (void)absl::SimpleAtoi(field, &row.usec);
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  std::sort(rows.begin(), rows.end(),
+            [](const Row& a, const Row& b) { return a.usec > b.usec; });
+  std::string out;
+  for (size_t i = 0; i < rows.size() && i < 7; ++i) {
+    absl::StrAppend(
+        &out, i == 0 ? "" : ", ", rows[i].name, " ",
+        absl::StrFormat("%.2f/job %.1fus", 1.0 * rows[i].calls / jobs,
+                        1.0 * rows[i].usec / jobs));
+  }
+  return out;
+}
+
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -138,19 +238,28 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  // 1. Raw streams.
+  // 1. Raw streams. Jobs (and their bytes) are built before any clock
+  // starts, here as in the engine runs.
   std::vector<std::string> payloads;
   payloads.reserve(flags->jobs);
   for (int i = 0; i < flags->jobs; ++i) {
     payloads.push_back(SampleJob(i).SerializeAsString());
   }
+  if (!ResetCommandStats(client).ok()) return 1;
+  absl::StatusOr<CpuSeconds> raw_cpu_start = CpuNow(client);
   const absl::Time raw_start = absl::Now();
   absl::StatusOr<std::string> last =
       XAddAll(client, "{pd:bench}:raw", "j", payloads);
+  const double raw_enqueue_seconds =
+      absl::ToDoubleSeconds(absl::Now() - raw_start);
   absl::StatusOr<int64_t> raw_read =
       RawDrain(client, "{pd:bench}:raw", "0", 1, "raw", kReadBatch);
   const double raw_seconds = absl::ToDoubleSeconds(absl::Now() - raw_start);
-  if (!last.ok() || !raw_read.ok()) {
+  absl::StatusOr<CpuSeconds> raw_cpu_end = CpuNow(client);
+  absl::StatusOr<std::string> raw_stats =
+      CommandStatsPerJob(client, flags->jobs);
+  if (!last.ok() || !raw_read.ok() || !raw_stats.ok() || !raw_cpu_start.ok() ||
+      !raw_cpu_end.ok()) {
     std::cerr << "raw baseline failed\n";
     return 1;
   }
@@ -161,21 +270,39 @@ int main(int argc, char** argv) {
     double enqueue_seconds = 0;
     double total_seconds = 0;
     int64_t handled = 0;
+    std::string enqueue_stats;  // Redis's time by command, enqueue
+    std::string stats;          // and delivery
+    CpuSeconds cpu;             // per job, microseconds
+    CpuSeconds enqueue_cpu;     // of which the enqueue
   };
   auto run_engine = [&](int settle_batch,
                         int first) -> absl::StatusOr<EngineRun> {
     EngineRun run;
+    std::vector<storage::v1::Job> jobs;
+    jobs.reserve(flags->jobs);
+    for (int i = 0; i < flags->jobs; ++i) jobs.push_back(SampleJob(first + i));
+    if (absl::Status s = ResetCommandStats(client); !s.ok()) return s;
+    absl::StatusOr<CpuSeconds> cpu_start = CpuNow(client);
+    if (!cpu_start.ok()) return cpu_start.status();
     const absl::Time start = absl::Now();
     for (int i = 0; i < flags->jobs; i += kJobsPerWrite) {
       AtomicWrite write;
       for (int j = i; j < std::min(flags->jobs, i + kJobsPerWrite); ++j) {
-        queue.StageEnqueue(write, SampleJob(first + j), clock.Now());
+        queue.StageEnqueue(write, std::move(jobs[j]), clock.Now());
       }
       if (absl::StatusOr<WriteResult> w = write.Commit(client); !w.ok()) {
         return w.status();
       }
     }
     run.enqueue_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    absl::StatusOr<CpuSeconds> cpu_enqueued = CpuNow(client);
+    if (!cpu_enqueued.ok()) return cpu_enqueued.status();
+    run.enqueue_cpu = PerJobMicros(*cpu_start, *cpu_enqueued, flags->jobs);
+    absl::StatusOr<std::string> enqueue_stats =
+        CommandStatsPerJob(client, flags->jobs);
+    if (!enqueue_stats.ok()) return enqueue_stats.status();
+    run.enqueue_stats = *std::move(enqueue_stats);
+    if (absl::Status s = ResetCommandStats(client); !s.ok()) return s;
     JobWorkerOptions options =
         Options(absl::StrCat("bench-drain-", settle_batch));
     options.settle_batch = settle_batch;
@@ -187,6 +314,12 @@ int main(int argc, char** argv) {
     absl::StatusOr<int> drained = worker.Drain();
     if (!drained.ok()) return drained.status();
     run.total_seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    absl::StatusOr<CpuSeconds> cpu_end = CpuNow(client);
+    if (!cpu_end.ok()) return cpu_end.status();
+    run.cpu = PerJobMicros(*cpu_start, *cpu_end, flags->jobs);
+    absl::StatusOr<std::string> stats = CommandStatsPerJob(client, flags->jobs);
+    if (!stats.ok()) return stats.status();
+    run.stats = *std::move(stats);
     return run;
   };
   absl::StatusOr<EngineRun> single = run_engine(1, 0);
@@ -237,8 +370,9 @@ int main(int argc, char** argv) {
       "notification engine benchmark (%d jobs; redis-server on loopback)\n",
       flags->jobs);
   std::cout << absl::StrFormat(
-      "  raw XADD + XREADGROUP + XACK      %8.0f jobs/s  (%.2f s)\n", raw_rate,
-      raw_seconds);
+      "  raw XADD + XREADGROUP + XACK      %8.0f jobs/s  (%.2f s, of which "
+      "XADD %.2f s)\n",
+      raw_rate, raw_seconds, raw_enqueue_seconds);
   for (const auto& [label, run] : {std::pair<const char*, const EngineRun*>{
                                        "settled one by one", &*single},
                                    {"settled 50 at a time", &*batched}}) {
@@ -249,6 +383,27 @@ int main(int argc, char** argv) {
         label, rate, run->total_seconds, run->enqueue_seconds,
         static_cast<long long>(run->handled), rate / raw_rate);
   }
+  const CpuSeconds raw_cpu =
+      PerJobMicros(*raw_cpu_start, *raw_cpu_end, flags->jobs);
+  const double raw_cpu_total = raw_cpu.client + raw_cpu.redis;
+  std::cout << absl::StrFormat(
+      "  CPU per job (bench + redis-server): raw %.1f + %.1f us",
+      raw_cpu.client, raw_cpu.redis);
+  for (const auto& [label, run] :
+       {std::pair<const char*, const EngineRun*>{"one by one", &*single},
+        {"batched", &*batched}}) {
+    std::cout << absl::StrFormat(
+        "; %s %.1f + %.1f us (enqueue %.1f + %.1f; ratio %.2f)", label,
+        run->cpu.client, run->cpu.redis, run->enqueue_cpu.client,
+        run->enqueue_cpu.redis,
+        raw_cpu_total / (run->cpu.client + run->cpu.redis));
+  }
+  std::cout << "\n";
+  std::cout << "  redis time by command, raw:     " << *raw_stats << "\n"
+            << "  redis time by command, batched enqueue:  "
+            << batched->enqueue_stats << "\n"
+            << "  redis time by command, batched delivery: " << batched->stats
+            << "\n";
   absl::MutexLock lock(&mu);
   std::cout << absl::StrFormat(
       "  steady %d jobs/s for %d s: delivered %zu of %d, enqueue-to-delivery "

@@ -34,6 +34,17 @@ class SystemClock final : public Clock {
   absl::Time Now() const override { return absl::Now(); }
 };
 
+// The real time shifted by a fixed offset: rehearsals of what happens when
+// a deadline passes (--clock_offset_days, development auth only).
+class OffsetClock final : public Clock {
+ public:
+  explicit OffsetClock(absl::Duration offset) : offset_(offset) {}
+  absl::Time Now() const override { return absl::Now() + offset_; }
+
+ private:
+  const absl::Duration offset_;
+};
+
 // A clock that moves only when told to (tests). Thread-safe: a test thread
 // may advance it while workers read it.
 class ManualClock final : public Clock {

@@ -1,5 +1,6 @@
 #include "common/config.h"
 
+#include <algorithm>
 #include <map>
 
 #include "absl/strings/ascii.h"
@@ -10,6 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "common/errors.h"
+#include "common/ids.h"
 
 namespace partydev {
 namespace {
@@ -84,6 +86,16 @@ std::vector<OptionSpec> ServiceOptionSpecs(const ServiceDefaults& d) {
        "How often Redis is pinged for the health service"},
       {"log_level", "PARTYDEV_LOG_LEVEL", "info",
        "trace, debug, info, warn or error"},
+      {"sweep_period_seconds", "PARTYDEV_SWEEP_PERIOD_SECONDS", "60",
+       "How often background sweeps run (deadline scans, reminders, "
+       "delivery deadlines)"},
+      {"consumer_name", "PARTYDEV_CONSUMER_NAME", "",
+       "Name of this process in event-stream consumer groups; set it to the "
+       "pod name so a restart resumes its pending events at once (empty: "
+       "random per process)"},
+      {"clock_offset_days", "PARTYDEV_CLOCK_OFFSET_DAYS", "0",
+       "Rehearsals only (needs --auth=dev): run the sweeps' and notifyd's "
+       "clock this many days ahead"},
   };
 }
 
@@ -269,7 +281,42 @@ absl::StatusOr<ServiceConfig> ParseServiceConfig(
     return BadOption(spec_of("log_level"), config.log_level,
                      "expected trace, debug, info, warn or error");
   }
+  int sweep_seconds = 0;
+  if (auto s = int_option("sweep_period_seconds", 1, 86400, &sweep_seconds);
+      !s.ok()) {
+    return s;
+  }
+  config.sweep_period = absl::Seconds(sweep_seconds);
+  config.consumer_name = values["consumer_name"];
+  if (config.consumer_name.size() > 128 ||
+      !std::all_of(
+          config.consumer_name.begin(), config.consumer_name.end(), [](char c) {
+            return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+                   c == '-' || c == '_' || c == '.';
+          })) {
+    return BadOption(spec_of("consumer_name"), config.consumer_name,
+                     "expected at most 128 of A-Z a-z 0-9 - _ .");
+  }
+  int offset_days = 0;
+  if (auto s = int_option("clock_offset_days", -3650, 3650, &offset_days);
+      !s.ok()) {
+    return s;
+  }
+  // A shifted clock in production would send reminders on the wrong days.
+  if (offset_days != 0 && config.auth_mode != AuthMode::kDev) {
+    return BadOption(spec_of("clock_offset_days"), values["clock_offset_days"],
+                     "allowed only with --auth=dev (rehearsals)");
+  }
+  config.clock_offset = absl::Hours(24) * offset_days;
   return config;
+}
+
+std::string ConsumerNameOf(const ServiceConfig& config,
+                           const std::string& role) {
+  if (!config.consumer_name.empty()) {
+    return absl::StrCat(config.consumer_name, "-", role);
+  }
+  return absl::StrCat(config.program, "-", role, "-", NewUuid().substr(0, 8));
 }
 
 }  // namespace partydev

@@ -67,7 +67,26 @@ struct ServiceConfig {
   absl::Duration drain_timeout;    // graceful shutdown budget
   absl::Duration health_interval;  // how often Redis is pinged
   std::string log_level;           // trace, debug, info, warn, error
+  // How often the background sweeps run: membershipd's deadline scan,
+  // notifyd's reminder and delivery-deadline sweeps.
+  absl::Duration sweep_period = absl::Minutes(1);
+  // The name under which this process reads event streams in their
+  // consumer groups. Empty: a random one per process. A stable name (the
+  // pod's name, which survives a container restart) lets a process killed
+  // mid-event take its pending entries back at once on restart, instead of
+  // waiting until they are idle long enough to be claimed.
+  std::string consumer_name;
+  // Development and rehearsals only (allowed with --auth=dev): the clock of
+  // the background sweeps and of notifyd runs this much ahead of the real
+  // time, so a committee can rehearse what happens when a deadline passes.
+  absl::Duration clock_offset = absl::ZeroDuration();
 };
+
+// The consumer name of `role` ("reminders", "projections"...) in this
+// process: "{consumer_name}-{role}" when --consumer_name is set, else
+// "{program}-{role}-{8 random hex}", unique per process.
+std::string ConsumerNameOf(const ServiceConfig& config,
+                           const std::string& role);
 
 // One option: its flag, its environment variable, default and help.
 struct OptionSpec {

@@ -25,6 +25,9 @@
 #include "common/paging.h"
 #include "services/membership/calendar_store.h"
 #include "services/membership/cell_life_records.h"
+#include "services/membership/csv_exports.h"
+#include "services/membership/csv_imports.h"
+#include "services/membership/csv_rows.h"
 #include "services/membership/domain/names.h"
 #include "services/membership/journal.h"
 #include "services/membership/organization_tree.h"
@@ -39,8 +42,6 @@ using common::v1::Date;
 // Past this the import refuses the file: it is held in memory whole.
 constexpr size_t kMaxImportBytes = 64u << 20;
 constexpr size_t kMaxChunkBytes = 1u << 20;
-// Rows checked for cancellation together, and counted as one batch.
-constexpr int kImportBatchRows = 100;
 // The export reads this many people at a time and sends chunks of about
 // kExportChunkBytes.
 constexpr int kExportPageSize = 200;
@@ -90,22 +91,6 @@ const std::vector<std::string>& RequiredPeopleColumns() {
   return *kColumns;
 }
 
-const std::vector<std::string>& OrganizationColumns() {
-  static const auto* const kColumns =
-      new std::vector<std::string>{"organization_id",
-                                   "parent_id",
-                                   "display_name",
-                                   "kind",
-                                   "level",
-                                   "short_name",
-                                   "sector_tags",
-                                   "valid_from",
-                                   "document_code",
-                                   "founding_decision_number",
-                                   "founding_decision_date"};
-  return *kColumns;
-}
-
 bool IsSensitiveColumn(absl::string_view column) {
   for (const auto& f : SensitiveFields()) {
     if (f == column) return true;
@@ -113,121 +98,9 @@ bool IsSensitiveColumn(absl::string_view column) {
   return false;
 }
 
-absl::StatusOr<char> DelimiterOf(const std::string& delimiter,
-                                 absl::string_view field) {
-  if (delimiter.empty() || delimiter == ",") return ',';
-  if (delimiter == ";") return ';';
-  return InvalidField(field, "must be \",\" or \";\"");
-}
-
-// "YYYY-MM-DD" or "DD/MM/YYYY" (how Vietnamese sheets write dates).
-std::optional<Date> ParseDate(absl::string_view text) {
-  std::vector<absl::string_view> parts;
-  int y = 0, m = 0, d = 0;
-  if (absl::StrContains(text, '-')) {
-    parts = absl::StrSplit(text, '-');
-    if (parts.size() != 3 || parts[0].size() != 4 ||
-        !absl::SimpleAtoi(parts[0], &y) || !absl::SimpleAtoi(parts[1], &m) ||
-        !absl::SimpleAtoi(parts[2], &d)) {
-      return std::nullopt;
-    }
-  } else {
-    parts = absl::StrSplit(text, '/');
-    if (parts.size() != 3 || parts[2].size() != 4 ||
-        !absl::SimpleAtoi(parts[0], &d) || !absl::SimpleAtoi(parts[1], &m) ||
-        !absl::SimpleAtoi(parts[2], &y)) {
-      return std::nullopt;
-    }
-  }
-  Date date = MakeDate(y, m, d);
-  if (!IsValidDate(date)) return std::nullopt;
-  return date;
-}
-
-std::string DateText(const Date& date) {
-  if (IsUnset(date)) return "";
-  return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(),
-                         date.day());
-}
-
-// An enum value written without its prefix ("STUDENT") or with it.
-std::optional<int> ParseEnum(const google::protobuf::EnumDescriptor* type,
-                             absl::string_view prefix, absl::string_view text) {
-  std::string upper = absl::AsciiStrToUpper(text);
-  if (!absl::StartsWith(upper, prefix)) upper = absl::StrCat(prefix, upper);
-  const google::protobuf::EnumValueDescriptor* value =
-      type->FindValueByName(upper);
-  if (value == nullptr || value->number() == 0) return std::nullopt;
-  return value->number();
-}
-
-std::string EnumText(const google::protobuf::EnumDescriptor* type,
-                     absl::string_view prefix, int number) {
-  if (number == 0) return "";
-  const google::protobuf::EnumValueDescriptor* value =
-      type->FindValueByNumber(number);
-  if (value == nullptr) return absl::StrCat(number);
-  absl::string_view name = value->name();
-  absl::ConsumePrefix(&name, prefix);
-  return std::string(name);
-}
-
-std::string EnumNames(const google::protobuf::EnumDescriptor* type,
-                      absl::string_view prefix) {
-  std::vector<std::string> names;
-  for (int i = 0; i < type->value_count(); ++i) {
-    if (type->value(i)->number() == 0) continue;
-    absl::string_view name = type->value(i)->name();
-    absl::ConsumePrefix(&name, prefix);
-    names.emplace_back(name);
-  }
-  return absl::StrJoin(names, " | ");
-}
-
-// Only a well-formed number is looked up; RegisterPerson names the rest.
-bool IsValidCitizenIdShape(const std::string& id) {
-  return id.size() == 12 && std::all_of(id.begin(), id.end(), [](char c) {
-           return absl::ascii_isdigit(static_cast<unsigned char>(c));
-         });
-}
-
-std::string OrganizationName(absl::string_view text) {
-  if (text.empty() || absl::StartsWith(text, "organizations/")) {
-    return std::string(text);
-  }
-  return absl::StrCat("organizations/", text);
-}
-
-// One row of the file as the import sees it.
-class Row {
- public:
-  Row(const std::map<std::string, int>& columns,
-      const std::vector<std::string>& fields)
-      : columns_(columns), fields_(fields) {}
-
-  // The trimmed value of `column`; "" when the file lacks the column.
-  std::string Get(const std::string& column) const {
-    auto it = columns_.find(column);
-    if (it == columns_.end()) return "";
-    return std::string(absl::StripAsciiWhitespace(fields_[it->second]));
-  }
-
- private:
-  const std::map<std::string, int>& columns_;
-  const std::vector<std::string>& fields_;
-};
-
-void AddProblem(v1::RejectedRow& rejected, absl::string_view column,
-                absl::string_view rule_id, absl::string_view description) {
-  v1::RowProblem* p = rejected.add_problems();
-  p->set_column(std::string(column));
-  p->set_rule_id(std::string(rule_id));
-  p->set_description(std::string(description));
-}
-
 // Reads a people row into a CreatePersonRequest; problems of form go into
 // `rejected`. Never quotes a value: some columns are personal data.
-v1::CreatePersonRequest ParsePersonRow(const Row& row,
+v1::CreatePersonRequest ParsePersonRow(const CsvRow& row,
                                        v1::RejectedRow& rejected) {
   v1::CreatePersonRequest request;
   v1::Person* p = request.mutable_person();
@@ -238,15 +111,15 @@ v1::CreatePersonRequest ParsePersonRow(const Row& row,
     const std::string text = row.Get(column);
     if (text.empty()) {
       if (required) {
-        AddProblem(rejected, column, absl::StrCat("import.", column),
-                   "is required");
+        AddRowProblem(rejected, column, absl::StrCat("import.", column),
+                      "is required");
       }
       return;
     }
-    std::optional<Date> d = ParseDate(text);
+    std::optional<Date> d = ParseCsvDate(text);
     if (!d.has_value()) {
-      AddProblem(rejected, column, "import.date_format",
-                 "is not a date (YYYY-MM-DD or DD/MM/YYYY)");
+      AddRowProblem(rejected, column, "import.date_format",
+                    "is not a date (YYYY-MM-DD or DD/MM/YYYY)");
       return;
     }
     *out = *d;
@@ -257,15 +130,17 @@ v1::CreatePersonRequest ParsePersonRow(const Row& row,
     const std::string text = row.Get(column);
     if (text.empty()) {
       if (required) {
-        AddProblem(rejected, column, absl::StrCat("import.", column),
-                   absl::StrCat("is required: ", EnumNames(type, prefix)));
+        AddRowProblem(
+            rejected, column, absl::StrCat("import.", column),
+            absl::StrCat("is required: ", CsvEnumNames(type, prefix)));
       }
       return 0;
     }
-    std::optional<int> v = ParseEnum(type, prefix, text);
+    std::optional<int> v = ParseCsvEnum(type, prefix, text);
     if (!v.has_value()) {
-      AddProblem(rejected, column, "import.enum_value",
-                 absl::StrCat("must be one of ", EnumNames(type, prefix)));
+      AddRowProblem(
+          rejected, column, "import.enum_value",
+          absl::StrCat("must be one of ", CsvEnumNames(type, prefix)));
       return 0;
     }
     return *v;
@@ -304,21 +179,21 @@ v1::CreatePersonRequest ParsePersonRow(const Row& row,
   for (absl::string_view c :
        absl::StrSplit(row.Get("categories"), ';', absl::SkipWhitespace())) {
     std::optional<int> v =
-        ParseEnum(common::v1::Category_descriptor(), "CATEGORY_",
-                  absl::StripAsciiWhitespace(c));
+        ParseCsvEnum(common::v1::Category_descriptor(), "CATEGORY_",
+                     absl::StripAsciiWhitespace(c));
     if (!v.has_value()) {
-      AddProblem(rejected, "categories", "import.enum_value",
-                 absl::StrCat("must be \";\"-separated values of ",
-                              EnumNames(common::v1::Category_descriptor(),
-                                        "CATEGORY_")));
+      AddRowProblem(rejected, "categories", "import.enum_value",
+                    absl::StrCat("must be \";\"-separated values of ",
+                                 CsvEnumNames(common::v1::Category_descriptor(),
+                                              "CATEGORY_")));
       break;
     }
     p->add_categories(static_cast<common::v1::Category>(*v));
   }
-  p->set_organization(OrganizationName(row.Get("organization")));
+  p->set_organization(OrganizationResourceName(row.Get("organization")));
   if (p->organization().empty()) {
-    AddProblem(rejected, "organization", "import.organization",
-               "is required: the id of the cell");
+    AddRowProblem(rejected, "organization", "import.organization",
+                  "is required: the id of the cell");
   }
 
   int stage = common::v1::STAGE_SOURCED;
@@ -348,21 +223,21 @@ v1::CreatePersonRequest ParsePersonRow(const Row& row,
     date("admission_decision_date",
          m->mutable_admission_decision()->mutable_signed_on(), true);
     m->mutable_admission_decision()->set_deciding_organization(
-        OrganizationName(row.Get("admission_deciding_organization")));
+        OrganizationResourceName(row.Get("admission_deciding_organization")));
     date("ceremony_on", m->mutable_ceremony_on(),
          stage == common::v1::STAGE_PROBATION);
     if (stage == common::v1::STAGE_OFFICIAL) {
       date("official_on", m->mutable_official_on(), true);
     } else if (!row.Get("official_on").empty()) {
-      AddProblem(rejected, "official_on", "import.stage",
-                 "must be empty for a PROBATION member (stage OFFICIAL has "
-                 "an official date)");
+      AddRowProblem(rejected, "official_on", "import.stage",
+                    "must be empty for a PROBATION member (stage OFFICIAL has "
+                    "an official date)");
     }
   } else if (stage != 0) {
-    AddProblem(rejected, "stage", "import.stage",
-               "an import registers SOURCED candidates or PROBATION and "
-               "OFFICIAL members; the steps between are recorded by "
-               "AdmissionService");
+    AddRowProblem(rejected, "stage", "import.stage",
+                  "an import registers SOURCED candidates or PROBATION and "
+                  "OFFICIAL members; the steps between are recorded by "
+                  "AdmissionService");
   }
   p->set_party_card_number(row.Get("party_card_number"));
   const int dues = enumeration("dues_category", v1::DuesCategory_descriptor(),
@@ -374,8 +249,8 @@ v1::CreatePersonRequest ParsePersonRow(const Row& row,
   if (!base.empty()) {
     int64_t amount = 0;
     if (!absl::SimpleAtoi(base, &amount) || amount < 0) {
-      AddProblem(rejected, "dues_base_vnd", "import.amount",
-                 "must be a whole number of đồng");
+      AddRowProblem(rejected, "dues_base_vnd", "import.amount",
+                    "must be a whole number of đồng");
     } else {
       p->mutable_dues()->set_base_amount_vnd(amount);
     }
@@ -418,49 +293,14 @@ std::string ColumnOf(absl::string_view field) {
   return std::string(field);
 }
 
-// A refusal of RegisterPerson as the problems of a row; false when the
-// refusal is not about the row (Redis down...): the import stops.
-bool ProblemsOf(const absl::Status& status, v1::RejectedRow& rejected) {
-  switch (status.code()) {
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kPermissionDenied:
-    case absl::StatusCode::kAlreadyExists:
-    case absl::StatusCode::kNotFound:
-    case absl::StatusCode::kOutOfRange:
-      break;
-    default:
-      return false;
-  }
-  bool any = false;
-  for (const FieldViolation& v : FieldViolationsOf(status)) {
-    const std::string column = ColumnOf(v.field);
-    const bool required = absl::StartsWith(v.description, "is required");
-    AddProblem(
-        rejected, column,
-        absl::StrCat("person.", column, required ? "_required" : "_format"),
-        v.description);
-    any = true;
-  }
-  for (const RuleViolation& v : RuleViolationsOf(status)) {
-    AddProblem(rejected, ColumnOf(v.subject), v.rule, v.description);
-    any = true;
-  }
-  if (!any) {
-    std::string column;
-    std::string rule =
-        absl::StrCat("import.", absl::AsciiStrToLower(ReasonOf(status)));
-    if (status.code() == absl::StatusCode::kPermissionDenied) {
-      column = "organization";
-      rule = absl::StrCat("authorization.",
-                          absl::AsciiStrToLower(ReasonOf(status)));
-    } else if (status.code() == absl::StatusCode::kAlreadyExists) {
-      column = "citizen_id";
-      rule = "person.citizen_id_unique";
-    }
-    AddProblem(rejected, column, rule, status.message());
-  }
-  return true;
+// How RegisterPerson's refusals name the columns of a people row.
+const RefusalColumns& PeopleRefusalColumns() {
+  static const auto* const kColumns = new RefusalColumns{
+      [](absl::string_view field, absl::string_view) {
+        return ColumnOf(field);
+      },
+      "person.", "citizen_id", "person.citizen_id_unique", "organization"};
+  return *kColumns;
 }
 
 std::vector<std::string> PersonRow(const v1::Person& p, bool sensitive) {
@@ -480,19 +320,19 @@ std::vector<std::string> PersonRow(const v1::Person& p, bool sensitive) {
     } else if (c == "full_name") {
       v = p.full_name();
     } else if (c == "date_of_birth") {
-      v = DateText(p.date_of_birth());
+      v = CsvDate(p.date_of_birth());
     } else if (c == "gender") {
-      v = EnumText(v1::Gender_descriptor(), "GENDER_", p.gender());
+      v = CsvEnum(v1::Gender_descriptor(), "GENDER_", p.gender());
     } else if (c == "ethnicity") {
       v = p.ethnicity();
     } else if (c == "religion") {
       v = p.religion();
     } else if (c == "general_education") {
-      v = EnumText(v1::GeneralEducation_descriptor(), "GENERAL_EDUCATION_",
-                   p.general_education());
+      v = CsvEnum(v1::GeneralEducation_descriptor(), "GENERAL_EDUCATION_",
+                  p.general_education());
     } else if (c == "qualification") {
-      v = EnumText(v1::Qualification_descriptor(), "QUALIFICATION_",
-                   p.qualification());
+      v = CsvEnum(v1::Qualification_descriptor(), "QUALIFICATION_",
+                  p.qualification());
     } else if (c == "occupation") {
       v = p.occupation();
     } else if (c == "workplace") {
@@ -501,34 +341,34 @@ std::vector<std::string> PersonRow(const v1::Person& p, bool sensitive) {
       std::vector<std::string> names;
       for (int cat : p.categories()) {
         names.push_back(
-            EnumText(common::v1::Category_descriptor(), "CATEGORY_", cat));
+            CsvEnum(common::v1::Category_descriptor(), "CATEGORY_", cat));
       }
       v = absl::StrJoin(names, ";");
     } else if (c == "organization") {
       v = LastSegment(p.organization());
     } else if (c == "stage") {
-      v = EnumText(common::v1::Stage_descriptor(), "STAGE_", p.stage());
+      v = CsvEnum(common::v1::Stage_descriptor(), "STAGE_", p.stage());
     } else if (c == "sourced_on") {
-      v = DateText(p.has_source() ? p.source().sourced_on()
-                                  : a.source().sourced_on());
+      v = CsvDate(p.has_source() ? p.source().sourced_on()
+                                 : a.source().sourced_on());
     } else if (c == "source_kind") {
-      v = EnumText(v1::SourceKind_descriptor(), "SOURCE_KIND_",
-                   p.has_source() ? p.source().kind() : a.source().kind());
+      v = CsvEnum(v1::SourceKind_descriptor(), "SOURCE_KIND_",
+                  p.has_source() ? p.source().kind() : a.source().kind());
     } else if (c == "admission_decision_number") {
       v = a.admission_decision().number();
     } else if (c == "admission_decision_date") {
-      v = DateText(a.admission_decision().signed_on());
+      v = CsvDate(a.admission_decision().signed_on());
     } else if (c == "admission_deciding_organization") {
       v = LastSegment(a.admission_decision().deciding_organization());
     } else if (c == "ceremony_on") {
-      v = DateText(a.ceremony_on());
+      v = CsvDate(a.ceremony_on());
     } else if (c == "official_on") {
-      v = DateText(a.official_on());
+      v = CsvDate(a.official_on());
     } else if (c == "party_card_number") {
       v = p.party_card_number();
     } else if (c == "dues_category") {
-      v = EnumText(v1::DuesCategory_descriptor(), "DUES_CATEGORY_",
-                   p.dues().category());
+      v = CsvEnum(v1::DuesCategory_descriptor(), "DUES_CATEGORY_",
+                  p.dues().category());
     } else if (c == "dues_base_vnd") {
       if (p.dues().base_amount_vnd() != 0) {
         v = absl::StrCat(p.dues().base_amount_vnd());
@@ -545,41 +385,6 @@ std::vector<std::string> PersonRow(const v1::Person& p, bool sensitive) {
     row.push_back(std::move(v));
   }
   return row;
-}
-
-std::vector<std::string> OrganizationRow(const v1::Organization& o) {
-  std::vector<std::string> tags;
-  for (int t : o.sector_tags()) {
-    tags.push_back(
-        EnumText(common::v1::SectorTag_descriptor(), "SECTOR_TAG_", t));
-  }
-  return {LastSegment(o.name()),
-          LastSegment(o.parent()),
-          o.display_name(),
-          o.kind(),
-          o.level(),
-          o.short_name(),
-          absl::StrJoin(tags, ";"),
-          DateText(o.valid_from()),
-          o.document_code(),
-          o.founding_decision().number(),
-          DateText(o.founding_decision().signed_on())};
-}
-
-// A file name without diacritics or spaces, for the browser's download:
-// "Đảng bộ tỉnh Lâm Đồng" -> "dang-bo-tinh-lam-dong" (the letters folded
-// as search folds them, not dropped).
-std::string FileSlug(absl::string_view text) {
-  std::string out;
-  for (char c : domain::FoldForSearch(text)) {
-    if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
-      out.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
-    } else if (!out.empty() && out.back() != '-') {
-      out.push_back('-');
-    }
-  }
-  while (!out.empty() && out.back() == '-') out.pop_back();
-  return out;
 }
 
 }  // namespace
@@ -969,13 +774,8 @@ absl::Status AdministrationServiceImpl::Import(
   if (header.kind() == v1::IMPORT_KIND_UNSPECIFIED) {
     return InvalidField("header.kind", "is required");
   }
-  if (header.kind() != v1::IMPORT_KIND_PEOPLE) {
-    return absl::UnimplementedError(
-        "only IMPORT_KIND_PEOPLE is imported yet; create organisations "
-        "with OrganizationService");
-  }
   absl::StatusOr<char> delimiter =
-      DelimiterOf(header.delimiter(), "header.delimiter");
+      CsvDelimiterOf(header.delimiter(), "header.delimiter");
   if (!delimiter.ok()) return delimiter.status();
   const std::string scope_name = header.organization();
   if (!absl::StartsWith(scope_name, "organizations/") ||
@@ -1012,191 +812,172 @@ absl::Status AdministrationServiceImpl::Import(
                         "the file is empty: the first line must "
                         "name the columns");
   }
-  std::map<std::string, int> columns;
-  {
-    const std::set<std::string> known(PeopleColumns().begin(),
-                                      PeopleColumns().end());
-    const std::vector<std::string>& names = (*records)[0].fields;
-    std::vector<FieldViolation> bad;
-    for (size_t i = 0; i < names.size(); ++i) {
-      const std::string name(absl::StripAsciiWhitespace(names[i]));
-      if (known.count(name) == 0) {
-        bad.push_back({"chunk", absl::StrCat("column ", i + 1, " (\"", name,
-                                             "\") is not a column of "
-                                             "IMPORT_KIND_PEOPLE")});
-      } else if (!columns.emplace(name, static_cast<int>(i)).second) {
-        bad.push_back(
-            {"chunk", absl::StrCat("column \"", name, "\" appears twice")});
-      }
-    }
-    for (const std::string& required : RequiredPeopleColumns()) {
-      if (columns.count(required) == 0) {
-        bad.push_back({"chunk", absl::StrCat("the required column \"", required,
-                                             "\" is missing")});
-      }
-    }
-    if (!bad.empty()) return InvalidFields(std::move(bad));
-  }
-
   report.set_kind(header.kind());
   report.set_validate_only(header.validate_only());
   *report.mutable_stamp() = Stamp(
       call, header.request_id().empty() ? call.request_id : header.request_id(),
       header.file_name());
-  // Citizen ids and person ids of this file: a second row of the same
-  // person is a mistake in the sheet, not a re-import.
-  std::map<std::string, int64_t> citizen_lines;
-  std::map<std::string, int64_t> person_lines;
-  std::map<std::string, std::optional<StoredOrganization>> orgs;
-  const std::string scope_path_name = scope->organization.name();
-  bool batch_wrote = false;
-  for (size_t r = 1; r < records->size(); ++r) {
-    if ((r - 1) % kImportBatchRows == 0) {
-      if (batch_wrote) report.set_batches(report.batches() + 1);
-      batch_wrote = false;
-      if (call.Cancelled()) {
-        return absl::DeadlineExceededError(absl::StrCat(
-            "the import stopped at line ", (*records)[r].line,
-            " (cancelled or past the deadline); the rows before it are "
-            "imported and re-importing the file resumes it"));
-      }
-    }
-    const csv::Record& record = (*records)[r];
-    report.set_rows_read(report.rows_read() + 1);
-    v1::RejectedRow rejected;
-    rejected.set_line(record.line);
-    auto reject = [&] {
-      report.set_rows_rejected(report.rows_rejected() + 1);
-      *report.add_rejected() = std::move(rejected);
-    };
-    if (record.fields.size() != (*records)[0].fields.size()) {
-      AddProblem(rejected, "", "csv.field_count",
-                 absl::StrCat("has ", record.fields.size(),
-                              " values where the first line names ",
-                              (*records)[0].fields.size(), " columns"));
-      reject();
-      continue;
-    }
-    const Row row(columns, record.fields);
-    rejected.set_label(row.Get("full_name"));
-    v1::CreatePersonRequest request = ParsePersonRow(row, rejected);
-    if (rejected.problems_size() > 0) {
-      reject();
-      continue;
-    }
-    const v1::Person& in = request.person();
-
-    // Within the header's organisation: the caller named where this file
-    // belongs, a row elsewhere is a mistake even where she may write.
-    const std::string org_id = LastSegment(in.organization());
-    auto found = orgs.find(org_id);
-    if (found == orgs.end()) {
-      absl::StatusOr<StoredOrganization> org =
-          context_->organizations().Get(org_id);
-      if (!org.ok() && !absl::IsNotFound(org.status())) return org.status();
-      found = orgs.emplace(org_id, org.ok() ? std::optional<StoredOrganization>(
-                                                  *std::move(org))
-                                            : std::nullopt)
-                  .first;
-    }
-    if (!found->second.has_value()) {
-      AddProblem(rejected, "organization", "import.organization_exists",
-                 "no organisation has this id");
-      reject();
-      continue;
-    }
-    const auto& path = found->second->organization.path();
-    if (std::find(path.begin(), path.end(), scope_path_name) == path.end()) {
-      AddProblem(rejected, "organization", "import.within_header",
-                 absl::StrCat("is not within ", scope_path_name,
-                              ", the organisation of this import"));
-      reject();
-      continue;
-    }
-
-    if (!in.citizen_id().empty()) {
-      auto [it, fresh] = citizen_lines.emplace(in.citizen_id(), record.line);
-      if (!fresh) {
-        AddProblem(rejected, "citizen_id", "person.citizen_id_unique",
-                   absl::StrCat("the same citizen identity number is on line ",
-                                it->second));
-        reject();
-        continue;
-      }
-    }
-    if (!request.person_id().empty()) {
-      auto [it, fresh] = person_lines.emplace(request.person_id(), record.line);
-      if (!fresh) {
-        AddProblem(rejected, "person_id", "import.person_id_unique",
-                   absl::StrCat("the same person_id is on line ", it->second));
-        reject();
-        continue;
-      }
-    }
-
-    // Already registered: unchanged when in the same organisation (the
-    // re-import of a file); elsewhere it is a transfer, not an import.
-    std::optional<std::string> registered;
-    if (!request.person_id().empty()) {
-      absl::StatusOr<StoredPerson> by_id =
-          context_->people().Get(absl::StrCat("people/", request.person_id()));
-      if (by_id.ok()) {
-        registered = by_id->message.name();
-        if (by_id->message.citizen_id() != in.citizen_id()) {
-          AddProblem(rejected, "person_id", "import.person_id_matches",
-                     "this person_id is registered with another citizen "
-                     "identity number");
-          reject();
-          continue;
-        }
-      } else if (!absl::IsNotFound(by_id.status())) {
-        return by_id.status();
-      }
-    }
-    if (!registered.has_value() && IsValidCitizenIdShape(in.citizen_id())) {
-      absl::StatusOr<std::optional<std::string>> holder =
-          context_->people().FindByCitizenId(in.citizen_id());
-      if (!holder.ok()) return holder.status();
-      registered = *holder;
-    }
-    if (registered.has_value()) {
-      absl::StatusOr<StoredPerson> stored = context_->people().Get(*registered);
-      if (!stored.ok()) return stored.status();
-      if (stored->message.organization() != in.organization()) {
-        AddProblem(rejected, "citizen_id", "person.citizen_id_unique",
-                   "this person is already registered in another "
-                   "organisation (a move is a transfer, not an import)");
-        reject();
-        continue;
-      }
-      report.set_rows_unchanged(report.rows_unchanged() + 1);
-      continue;
-    }
-
-    // The same row always gets the same request id, so that a retry of a
-    // write whose answer was lost is answered, not repeated.
-    request.set_validate_only(header.validate_only());
-    request.set_request_id(absl::StrCat(
-        "csv-", absl::BytesToHexString(RequestFingerprint(request))));
-    v1::Person created;
-    absl::Status status = RegisterPerson(*context_, call, request, created);
-    if (status.ok()) {
-      report.set_rows_created(report.rows_created() + 1);
-      if (!header.validate_only()) batch_wrote = true;
-      continue;
-    }
-    if (!ProblemsOf(status, rejected)) return status;
-    reject();
+  absl::Status imported;
+  switch (header.kind()) {
+    case v1::IMPORT_KIND_PEOPLE:
+      imported =
+          ImportPeople(call, header, scope->organization, *records, report);
+      break;
+    case v1::IMPORT_KIND_ORGANIZATIONS:
+      imported = ImportOrganizations(*context_, call, header,
+                                     scope->organization, *records, report);
+      break;
+    case v1::IMPORT_KIND_DUES_PAYMENTS:
+      imported = ImportDuesPayments(context_, call, header, scope->organization,
+                                    *records, report);
+      break;
+    default:
+      return InvalidField("header.kind", "is not a kind of import");
   }
-  if (batch_wrote) report.set_batches(report.batches() + 1);
+  if (!imported.ok()) return imported;
   context_->runtime().logger().Info(
       "csv_imported", {{"organization", scope_name},
+                       {"kind", v1::ImportKind_Name(header.kind())},
                        {"file_name", header.file_name()},
                        {"validate_only", header.validate_only()},
                        {"rows_read", report.rows_read()},
                        {"rows_created", report.rows_created()},
                        {"rows_unchanged", report.rows_unchanged()},
                        {"rows_rejected", report.rows_rejected()}});
+  return absl::OkStatus();
+}
+
+// IMPORT_KIND_PEOPLE: each row a CreatePerson (RegisterPerson), within
+// `scope`; a person already registered in the row's organisation is
+// unchanged.
+absl::Status AdministrationServiceImpl::ImportPeople(
+    const CallContext& call, const v1::ImportCsvHeader& header,
+    const v1::Organization& scope, const std::vector<csv::Record>& records,
+    v1::ImportCsvReport& report) {
+  absl::StatusOr<std::map<std::string, int>> column_map =
+      CsvColumnsOf(records[0].fields, PeopleColumns(), RequiredPeopleColumns(),
+                   "IMPORT_KIND_PEOPLE");
+  if (!column_map.ok()) return column_map.status();
+  const std::map<std::string, int>& columns = *column_map;
+  // Citizen ids and person ids of this file: a second row of the same
+  // person is a mistake in the sheet, not a re-import.
+  std::map<std::string, int64_t> citizen_lines;
+  std::map<std::string, int64_t> person_lines;
+  std::map<std::string, std::optional<StoredOrganization>> orgs;
+  const std::string scope_path_name = scope.name();
+  absl::Status imported = ForEachImportRow(
+      records, columns, header.validate_only(),
+      [&call] { return call.Cancelled(); }, report,
+      [&](const csv::Record& record, const CsvRow& row,
+          v1::RejectedRow& rejected) -> absl::StatusOr<ImportedRow> {
+        rejected.set_label(row.Get("full_name"));
+        v1::CreatePersonRequest request = ParsePersonRow(row, rejected);
+        if (rejected.problems_size() > 0) {
+          return ImportedRow::kRejected;
+        }
+        const v1::Person& in = request.person();
+
+        // Within the header's organisation: the caller named where this file
+        // belongs, a row elsewhere is a mistake even where she may write.
+        const std::string org_id = LastSegment(in.organization());
+        auto found = orgs.find(org_id);
+        if (found == orgs.end()) {
+          absl::StatusOr<StoredOrganization> org =
+              context_->organizations().Get(org_id);
+          if (!org.ok() && !absl::IsNotFound(org.status())) return org.status();
+          found =
+              orgs.emplace(org_id, org.ok() ? std::optional<StoredOrganization>(
+                                                  *std::move(org))
+                                            : std::nullopt)
+                  .first;
+        }
+        if (!found->second.has_value()) {
+          AddRowProblem(rejected, "organization", "import.organization_exists",
+                        "no organisation has this id");
+          return ImportedRow::kRejected;
+        }
+        const auto& path = found->second->organization.path();
+        if (std::find(path.begin(), path.end(), scope_path_name) ==
+            path.end()) {
+          AddRowProblem(rejected, "organization", "import.within_header",
+                        absl::StrCat("is not within ", scope_path_name,
+                                     ", the organisation of this import"));
+          return ImportedRow::kRejected;
+        }
+
+        if (!in.citizen_id().empty()) {
+          auto [it, fresh] =
+              citizen_lines.emplace(in.citizen_id(), record.line);
+          if (!fresh) {
+            AddRowProblem(
+                rejected, "citizen_id", "person.citizen_id_unique",
+                absl::StrCat("the same citizen identity number is on line ",
+                             it->second));
+            return ImportedRow::kRejected;
+          }
+        }
+        if (!request.person_id().empty()) {
+          auto [it, fresh] =
+              person_lines.emplace(request.person_id(), record.line);
+          if (!fresh) {
+            AddRowProblem(
+                rejected, "person_id", "import.person_id_unique",
+                absl::StrCat("the same person_id is on line ", it->second));
+            return ImportedRow::kRejected;
+          }
+        }
+
+        // Already registered: unchanged when in the same organisation (the
+        // re-import of a file); elsewhere it is a transfer, not an import.
+        std::optional<std::string> registered;
+        if (!request.person_id().empty()) {
+          absl::StatusOr<StoredPerson> by_id = context_->people().Get(
+              absl::StrCat("people/", request.person_id()));
+          if (by_id.ok()) {
+            registered = by_id->message.name();
+            if (by_id->message.citizen_id() != in.citizen_id()) {
+              AddRowProblem(rejected, "person_id", "import.person_id_matches",
+                            "this person_id is registered with another citizen "
+                            "identity number");
+              return ImportedRow::kRejected;
+            }
+          } else if (!absl::IsNotFound(by_id.status())) {
+            return by_id.status();
+          }
+        }
+        if (!registered.has_value() && IsCitizenIdShape(in.citizen_id())) {
+          absl::StatusOr<std::optional<std::string>> holder =
+              context_->people().FindByCitizenId(in.citizen_id());
+          if (!holder.ok()) return holder.status();
+          registered = *holder;
+        }
+        if (registered.has_value()) {
+          absl::StatusOr<StoredPerson> stored =
+              context_->people().Get(*registered);
+          if (!stored.ok()) return stored.status();
+          if (stored->message.organization() != in.organization()) {
+            AddRowProblem(rejected, "citizen_id", "person.citizen_id_unique",
+                          "this person is already registered in another "
+                          "organisation (a move is a transfer, not an import)");
+            return ImportedRow::kRejected;
+          }
+          return ImportedRow::kUnchanged;
+        }
+
+        // The same row always gets the same request id, so that a retry of a
+        // write whose answer was lost is answered, not repeated.
+        request.set_validate_only(header.validate_only());
+        request.set_request_id(absl::StrCat(
+            "csv-", absl::BytesToHexString(RequestFingerprint(request))));
+        v1::Person created;
+        absl::Status status = RegisterPerson(*context_, call, request, created);
+        if (status.ok()) return ImportedRow::kWritten;
+        if (!RowProblemsOf(status, PeopleRefusalColumns(), rejected)) {
+          return status;
+        }
+        return ImportedRow::kRejected;
+      });
+  if (!imported.ok()) return imported;
   return absl::OkStatus();
 }
 
@@ -1250,26 +1031,22 @@ class AdministrationServiceImpl::ExportReactor final
     if (request_.kind() == v1::EXPORT_KIND_UNSPECIFIED) {
       return InvalidField("kind", "is required");
     }
-    if (request_.kind() == v1::EXPORT_KIND_MEETING_LIFE) {
-      return StartMeetingLife();
-    }
-    if (request_.kind() != v1::EXPORT_KIND_PEOPLE &&
+    absl::StatusOr<char> delimiter =
+        CsvDelimiterOf(request_.delimiter(), "delimiter");
+    if (!delimiter.ok()) return delimiter.status();
+    delimiter_ = *delimiter;
+    const bool list = IsCsvListExport(request_.kind());
+    if (!list && request_.kind() != v1::EXPORT_KIND_PEOPLE &&
         request_.kind() != v1::EXPORT_KIND_ORGANIZATIONS) {
-      return absl::UnimplementedError(
-          "only EXPORT_KIND_PEOPLE, EXPORT_KIND_ORGANIZATIONS and "
-          "EXPORT_KIND_MEETING_LIFE are exported yet");
+      return InvalidField("kind", "is not a kind of export");
     }
-    if (!request_.filter().empty()) {
+    if (!list && !request_.filter().empty()) {
       return InvalidField("filter", "filtering an export is not supported yet");
     }
-    if (!IsUnset(request_.as_of()) &&
+    if (!list && !IsUnset(request_.as_of()) &&
         CivilDayOf(request_.as_of()) != CivilDayOf(Today())) {
       return InvalidField("as_of", "only today's roll is exported yet");
     }
-    absl::StatusOr<char> delimiter =
-        DelimiterOf(request_.delimiter(), "delimiter");
-    if (!delimiter.ok()) return delimiter.status();
-    delimiter_ = *delimiter;
     MembershipContext& context = *service_.context_;
     absl::StatusOr<StoredOrganization> root =
         context.organizations().Get(LastSegment(name));
@@ -1296,6 +1073,25 @@ class AdministrationServiceImpl::ExportReactor final
           "ROLE_REQUIRED");
     }
     sensitive_ = request_.include_sensitive();
+    const std::string slug = FileSlug(root->organization.display_name().empty()
+                                          ? LastSegment(name)
+                                          : root->organization.display_name());
+    if (list) {
+      absl::StatusOr<CsvListExport> started =
+          StartCsvListExport(service_.context_, call_, request_);
+      if (!started.ok()) return started.status();
+      source_ = std::move(started->source);
+      const int year = request_.year() == 0 ? Today().year() : request_.year();
+      chunk_.set_file_name(absl::StrCat(
+          started->file_word, "_", slug, "_", year,
+          request_.month() == 0 ? ""
+                                : absl::StrFormat("-%02d", request_.month()),
+          ".csv"));
+      std::string head(csv::kUtf8Bom);
+      csv::AppendRow(started->columns, delimiter_, head);
+      chunk_.set_data(std::move(head));
+      return absl::OkStatus();
+    }
     orgs_.push_back(root->organization);
     if (request_.include_descendants()) {
       std::string after;
@@ -1313,98 +1109,13 @@ class AdministrationServiceImpl::ExportReactor final
     }
     for (const auto& o : orgs_) org_ids_.push_back(LastSegment(o.name()));
     const bool people = request_.kind() == v1::EXPORT_KIND_PEOPLE;
-    chunk_.set_file_name(
-        absl::StrCat(people ? "dang-vien_" : "to-chuc_",
-                     FileSlug(root->organization.display_name().empty()
-                                  ? LastSegment(name)
-                                  : root->organization.display_name()),
-                     "_", DateText(Today()), ".csv"));
+    chunk_.set_file_name(absl::StrCat(people ? "dang-vien_" : "to-chuc_", slug,
+                                      "_", CsvDate(Today()), ".csv"));
     std::string head(csv::kUtf8Bom);
     csv::AppendRow(people ? PeopleColumns() : OrganizationColumns(), delimiter_,
                    head);
     chunk_.set_data(std::move(head));
     return absl::OkStatus();
-  }
-
-  // The meeting life of the subtree (CellLifeService.ReportMeetingLife,
-  // the same code): one row per cell, then the total. Built whole before
-  // the first chunk: a report has a row per cell, not per person.
-  absl::Status StartMeetingLife() {
-    if (!request_.filter().empty()) {
-      return InvalidField("filter", "a report is not filtered");
-    }
-    absl::StatusOr<char> delimiter =
-        DelimiterOf(request_.delimiter(), "delimiter");
-    if (!delimiter.ok()) return delimiter.status();
-    delimiter_ = *delimiter;
-    v1::ReportMeetingLifeRequest report_request;
-    report_request.set_organization(request_.organization());
-    report_request.mutable_period()->set_year(
-        request_.year() == 0 ? Today().year() : request_.year());
-    report_request.mutable_period()->set_month(request_.month());
-    report_request.set_page_size(1000);
-    v1::MeetingLifeRow total;
-    std::string display_name;
-    do {
-      v1::MeetingLifeReport page;
-      if (absl::Status s = BuildMeetingLifeReport(*service_.context_, call_,
-                                                  report_request, page);
-          !s.ok()) {
-        return s;
-      }
-      for (const v1::MeetingLifeRow& row : page.cells()) {
-        rows_.push_back(MeetingLifeCells(row));
-      }
-      total = page.total();
-      report_request.set_page_token(page.next_page_token());
-    } while (!report_request.page_token().empty());
-    rows_.push_back(MeetingLifeCells(total));
-    chunk_.set_file_name(absl::StrCat(
-        "sinh-hoat-chi-bo_",
-        FileSlug(total.display_name().empty()
-                     ? LastSegment(request_.organization())
-                     : total.display_name()),
-        "_", report_request.period().year(),
-        request_.month() == 0 ? "" : absl::StrCat("-", request_.month()),
-        ".csv"));
-    std::string head(csv::kUtf8Bom);
-    csv::AppendRow(
-        {"organization", "display_name", "regular_expected", "regular_held",
-         "months_not_held", "thematic_expected", "thematic_held",
-         "thematic_share_percent", "held_without_quorum",
-         "attendance_rate_percent", "attended_by_superiors",
-         "superior_officials", "warnings_reminder", "warnings_follow_up",
-         "warnings_removal_proposal", "dues_expected_vnd", "dues_collected_vnd",
-         "dues_remitted_vnd"},
-        delimiter_, head);
-    chunk_.set_data(std::move(head));
-    return absl::OkStatus();
-  }
-
-  static std::vector<std::string> MeetingLifeCells(
-      const v1::MeetingLifeRow& row) {
-    std::vector<std::string> months;
-    for (const v1::YearMonth& m : row.months_not_held()) {
-      months.push_back(absl::StrFormat("%04d-%02d", m.year(), m.month()));
-    }
-    return {row.organization(),
-            row.display_name(),
-            absl::StrCat(row.regular_expected()),
-            absl::StrCat(row.regular_held()),
-            absl::StrJoin(months, " "),
-            absl::StrCat(row.thematic_expected()),
-            absl::StrCat(row.thematic_held()),
-            absl::StrFormat("%.1f", row.thematic_share_percent()),
-            absl::StrCat(row.held_without_quorum()),
-            absl::StrFormat("%.1f", row.attendance_rate_percent()),
-            absl::StrCat(row.attended_by_superiors()),
-            absl::StrCat(row.superior_officials()),
-            absl::StrCat(row.warnings_reminder()),
-            absl::StrCat(row.warnings_follow_up()),
-            absl::StrCat(row.warnings_removal_proposal()),
-            absl::StrCat(row.dues_expected_vnd()),
-            absl::StrCat(row.dues_collected_vnd()),
-            absl::StrCat(row.dues_remitted_vnd())};
   }
 
   // Fills the next chunk and sends it.
@@ -1418,13 +1129,20 @@ class AdministrationServiceImpl::ExportReactor final
     std::string data = std::move(*chunk_.mutable_data());
     int64_t rows = 0;
     bool exhausted = false;
-    if (request_.kind() == v1::EXPORT_KIND_MEETING_LIFE) {
-      for (; next_row_ < rows_.size() && data.size() < kExportChunkBytes;
-           ++next_row_) {
-        csv::AppendRow(rows_[next_row_], delimiter_, data);
-        ++rows;
+    if (source_ != nullptr) {
+      while (data.size() < kExportChunkBytes && !exhausted) {
+        CsvRows page;
+        absl::StatusOr<bool> more = source_->Next(page);
+        if (!more.ok()) {
+          Done(more.status());
+          return;
+        }
+        for (const auto& row : page) {
+          csv::AppendRow(row, delimiter_, data);
+          ++rows;
+        }
+        exhausted = !*more;
       }
-      exhausted = next_row_ >= rows_.size();
     } else if (request_.kind() == v1::EXPORT_KIND_ORGANIZATIONS) {
       for (; next_org_ < orgs_.size() && data.size() < kExportChunkBytes;
            ++next_org_) {
@@ -1483,9 +1201,8 @@ class AdministrationServiceImpl::ExportReactor final
   bool sensitive_ = false;
   std::vector<v1::Organization> orgs_;
   std::vector<std::string> org_ids_;
-  // The rows of a report (EXPORT_KIND_MEETING_LIFE), built by Start.
-  std::vector<std::vector<std::string>> rows_;
-  size_t next_row_ = 0;
+  // The rows of a list or report (csv_exports.h), read a page at a time.
+  std::unique_ptr<CsvRowSource> source_;
   size_t next_org_ = 0;
   std::string cursor_;
   int64_t total_rows_ = 0;

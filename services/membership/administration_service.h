@@ -6,20 +6,31 @@
 // organisation and its superiors), the working-day calendar in force, and
 // the bulk CSV import and export of the roll (issue #4).
 //
-// ImportCsv (IMPORT_KIND_PEOPLE; columns in import_export.proto) reads the
-// whole client stream first (at most 64 MiB, RESOURCE_EXHAUSTED beyond),
-// then works on the runtime's executor: each row becomes a
-// CreatePersonRequest registered through RegisterPerson, so a row meets
-// exactly the validation, authorisation, uniqueness and journal of
-// CreatePerson. A row whose citizen id (or person_id) is already registered
-// in the same organisation counts as unchanged; each row's request id is
-// derived from its content, so a retried import is idempotent. Updating a
-// registered person from a changed row is not done yet: such a row is
-// counted unchanged (same organisation) or rejected (another one).
+// ImportCsv (columns in import_export.proto) reads the whole client
+// stream first (at most 64 MiB, RESOURCE_EXHAUSTED beyond), checks the
+// header (the organisation exists, the caller's subtree holds it, the
+// caller records for it), then works on the runtime's executor, each row
+// through the function of the RPC that records one such thing, so that a
+// row meets exactly its validation, authorisation and journal; good rows
+// are kept, bad ones named with line, column and rule; each row's request
+// id is derived from its content, so a retried import is idempotent.
+//   IMPORT_KIND_PEOPLE: each row a CreatePersonRequest registered through
+//     RegisterPerson. A row whose citizen id (or person_id) is already
+//     registered in the same organisation counts as unchanged. Updating a
+//     registered person from a changed row is not done yet: such a row is
+//     counted unchanged (same organisation) or rejected (another one).
+//   IMPORT_KIND_ORGANIZATIONS, IMPORT_KIND_DUES_PAYMENTS: csv_imports.h
+//     (CreateOrganization, CreateDuesPayment).
 //
-// ExportCsv (EXPORT_KIND_PEOPLE, EXPORT_KIND_ORGANIZATIONS) streams pages of
-// the home roll (or the tree) in the import columns; sensitive columns need
-// the role personal_data (PERMISSION_DENIED when asked without it).
+// ExportCsv streams a file a chunk at a time. EXPORT_KIND_PEOPLE and
+// EXPORT_KIND_ORGANIZATIONS page through the home roll (or the tree) in the
+// import columns; sensitive columns need the role personal_data
+// (PERMISSION_DENIED when asked without it). The other kinds (dues
+// payments, in the import columns; people counts, meeting life, attendance
+// rates, early warnings, member classifications, dues collections) are
+// paged through the code of the RPC answering the same question, with its
+// access checks (csv_exports.h, which documents their columns). What the
+// imports and exports share of a sheet's values is in csv_rows.h.
 //
 // UpdateWorkingDayCalendar answers UNIMPLEMENTED: the calendar is
 // configuration (services/membership/rules/calendar_vn.json), loaded at
@@ -29,7 +40,9 @@
 #define PARTYDEV_SERVICES_MEMBERSHIP_ADMINISTRATION_SERVICE_H_
 
 #include <memory>
+#include <vector>
 
+#include "common/csv.h"
 #include "common/service_runtime.h"
 #include "partydev/membership/v1/administration.grpc.pb.h"
 #include "services/membership/domain/rule_sets.h"
@@ -83,6 +96,12 @@ class AdministrationServiceImpl final
   absl::Status Import(const CallContext& call,
                       const v1::ImportCsvHeader& header, absl::string_view file,
                       v1::ImportCsvReport& report);
+  // Its people part (the other kinds: csv_imports.h).
+  absl::Status ImportPeople(const CallContext& call,
+                            const v1::ImportCsvHeader& header,
+                            const v1::Organization& scope,
+                            const std::vector<csv::Record>& records,
+                            v1::ImportCsvReport& report);
 
   // "workingDayCalendars/{year}" → the year, or INVALID_ARGUMENT on `field`.
   static absl::StatusOr<int> CalendarYearOf(absl::string_view name,

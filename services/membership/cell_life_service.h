@@ -143,6 +143,27 @@ class CellLifeServiceImpl final : public v1::CellLifeService::CallbackService {
       const v1::GetMyOverviewRequest* request,
       v1::MemberOverview* response) override;
 
+  // The RPCs' bodies the CSV imports and exports of AdministrationService
+  // go through (csv_imports.h, csv_exports.h), so that a row meets exactly
+  // the rules and access checks of the RPC: dues_rpcs.cc,
+  // attendance_rpcs.cc, warning_rpcs.cc.
+  absl::Status DoCreateDuesPayment(const CallContext& call,
+                                   const v1::CreateDuesPaymentRequest& request,
+                                   v1::DuesPayment& response);
+  absl::Status DoListDuesPayments(const CallContext& call,
+                                  const v1::ListDuesPaymentsRequest& request,
+                                  v1::ListDuesPaymentsResponse& response);
+  absl::Status DoListDuesCollections(
+      const CallContext& call, const v1::ListDuesCollectionsRequest& request,
+      v1::ListDuesCollectionsResponse& response);
+  absl::Status DoListMemberAttendanceRates(
+      const CallContext& call,
+      const v1::ListMemberAttendanceRatesRequest& request,
+      v1::ListMemberAttendanceRatesResponse& response);
+  absl::Status DoListEarlyWarnings(const CallContext& call,
+                                   const v1::ListEarlyWarningsRequest& request,
+                                   v1::ListEarlyWarningsResponse& response);
+
  private:
   // Meetings (meeting_rpcs.cc).
   absl::Status DoCreateMeeting(const CallContext& call,
@@ -173,10 +194,6 @@ class CellLifeServiceImpl final : public v1::CellLifeService::CallbackService {
   absl::Status DoCorrectAttendance(const CallContext& call,
                                    const v1::CorrectAttendanceRequest& request,
                                    v1::Attendance& response);
-  absl::Status DoListMemberAttendanceRates(
-      const CallContext& call,
-      const v1::ListMemberAttendanceRatesRequest& request,
-      v1::ListMemberAttendanceRatesResponse& response);
   // Reports and the member's own view (cell_life_reports.cc).
   absl::Status DoReportMeetingLife(const CallContext& call,
                                    const v1::ReportMeetingLifeRequest& request,
@@ -185,15 +202,9 @@ class CellLifeServiceImpl final : public v1::CellLifeService::CallbackService {
                                const v1::GetMyOverviewRequest& request,
                                v1::MemberOverview& response);
   // Dues (dues_rpcs.cc).
-  absl::Status DoCreateDuesPayment(const CallContext& call,
-                                   const v1::CreateDuesPaymentRequest& request,
-                                   v1::DuesPayment& response);
   absl::Status DoGetDuesPayment(const CallContext& call,
                                 const v1::GetDuesPaymentRequest& request,
                                 v1::DuesPayment& response);
-  absl::Status DoListDuesPayments(const CallContext& call,
-                                  const v1::ListDuesPaymentsRequest& request,
-                                  v1::ListDuesPaymentsResponse& response);
   absl::Status DoUpdateDuesPayment(const CallContext& call,
                                    const v1::UpdateDuesPaymentRequest& request,
                                    v1::DuesPayment& response);
@@ -203,9 +214,6 @@ class CellLifeServiceImpl final : public v1::CellLifeService::CallbackService {
   absl::Status DoGetDuesCollection(const CallContext& call,
                                    const v1::GetDuesCollectionRequest& request,
                                    v1::DuesCollection& response);
-  absl::Status DoListDuesCollections(
-      const CallContext& call, const v1::ListDuesCollectionsRequest& request,
-      v1::ListDuesCollectionsResponse& response);
   absl::Status DoRemitDuesCollection(
       const CallContext& call, const v1::RemitDuesCollectionRequest& request,
       v1::DuesCollection& response);
@@ -213,9 +221,6 @@ class CellLifeServiceImpl final : public v1::CellLifeService::CallbackService {
   absl::Status DoGetEarlyWarning(const CallContext& call,
                                  const v1::GetEarlyWarningRequest& request,
                                  v1::EarlyWarning& response);
-  absl::Status DoListEarlyWarnings(const CallContext& call,
-                                   const v1::ListEarlyWarningsRequest& request,
-                                   v1::ListEarlyWarningsResponse& response);
   absl::Status DoRecordWarningFollowUp(
       const CallContext& call, const v1::RecordWarningFollowUpRequest& request,
       v1::EarlyWarning& response);

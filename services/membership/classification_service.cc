@@ -17,6 +17,8 @@
 #include "common/errors.h"
 #include "common/paging.h"
 #include "common/record_store.h"
+#include "services/membership/admission_counts.h"
+#include "services/membership/domain/admission_results.h"
 #include "services/membership/domain/classification.h"
 #include "services/membership/journal.h"
 #include "services/membership/organization_tree.h"
@@ -584,13 +586,46 @@ absl::Status PrepareOrganization(v1::OrganizationClassification& record,
   if (record.state() == v1::CLASSIFICATION_STATE_UNSPECIFIED) {
     record.set_state(v1::CLASSIFICATION_STATE_DRAFT);
   }
-  // Letter 1849-CV/ĐUK: admission results are a criterion; the percent is
-  // derived.
-  if (record.has_admission_results()) {
-    auto* a = record.mutable_admission_results();
-    a->set_percent(a->target() > 0 ? 100.0 * a->admitted() / a->target() : 0);
-  }
   record.set_rule_set(rules.name());
+  return absl::OkStatus();
+}
+
+// The fields of an admission results criterion given by the client, at
+// `prefix` ("classification.admission_results"): the year's target is the
+// client's (read from the quota service) and must be positive, a criterion
+// without a target measures nothing; admitted, when given, is a count.
+void CheckAdmissionResultsFields(FieldChecker& check,
+                                 const v1::AdmissionResultsCriterion& given,
+                                 absl::string_view prefix) {
+  if (given.target() <= 0) {
+    check.Add(absl::StrCat(prefix, ".target"),
+              "must be greater than 0: the year's admission target of the "
+              "organisation, from the quota service (letter 1849-CV/ĐUK)");
+  }
+  if (given.admitted() < 0) {
+    check.Add(absl::StrCat(prefix, ".admitted"),
+              "must not be negative; leave it 0 to have it counted");
+  }
+}
+
+// Letter 1849-CV/ĐUK makes the admission results of the year a criterion
+// of the organisation's classification. Membership is the system of record
+// of admissions: `admitted` is counted from the records (the decisions
+// signed in `year` by organisations of `org`'s subtree, admission_counts.h)
+// and the percent derived from the client's target; a non-zero `admitted`
+// from the client that differs is refused
+// (classification.admission_results_from_records), never stored. Nothing
+// to do when the record has no criterion.
+absl::Status CountAdmissionResults(MembershipContext& context,
+                                   const v1::Organization& org, int year,
+                                   v1::OrganizationClassification& record) {
+  if (!record.has_admission_results()) return absl::OkStatus();
+  absl::StatusOr<int> counted = CountAdmissionsInYear(context, org, year);
+  if (!counted.ok()) return counted.status();
+  std::vector<RuleViolation> unmet = domain::CheckAdmittedFromRecords(
+      record.admission_results().admitted(), *counted, record.name(), year);
+  if (!unmet.empty()) return RulesViolated(std::move(unmet));
+  domain::ApplyAdmissionCount(*counted, *record.mutable_admission_results());
   return absl::OkStatus();
 }
 
@@ -1097,6 +1132,10 @@ absl::Status ClassificationServiceImpl::DoCreateOrganizationClassification(
   v1::OrganizationClassification record = request.classification();
   CheckClassificationFields(check, OrganizationJudged(record),
                             "classification");
+  if (record.has_admission_results()) {
+    CheckAdmissionResultsFields(check, record.admission_results(),
+                                "classification.admission_results");
+  }
   if (!check.ok()) return check.status();
   absl::StatusOr<StoredOrganization> org =
       ReadOrganization(*context_, call, request.parent(), "parent");
@@ -1124,6 +1163,11 @@ absl::Status ClassificationServiceImpl::DoCreateOrganizationClassification(
         record.set_name(name);
         record.set_year(year);
         record.clear_etag();
+        if (absl::Status s = CountAdmissionResults(*context_, org->organization,
+                                                   year, record);
+            !s.ok()) {
+          return s;
+        }
         if (absl::Status s = PrepareOrganization(record, **rules); !s.ok()) {
           return s;
         }
@@ -1242,6 +1286,11 @@ absl::Status ClassificationServiceImpl::DoUpdateOrganizationClassification(
       check, request.update_mask(),
       {"classified", "not_classified_reason", "criteria", "all_tasks_completed",
        "triggers", "level", "admission_results", "decision", "state"});
+  if (InMask(request.update_mask(), "admission_results") &&
+      in.has_admission_results()) {
+    CheckAdmissionResultsFields(check, in.admission_results(),
+                                "classification.admission_results");
+  }
   if (!check.ok()) return check.status();
   absl::StatusOr<StoredOrganization> org =
       ReadOrganization(*context_, call, parent, "classification.name");
@@ -1300,6 +1349,15 @@ absl::Status ClassificationServiceImpl::DoUpdateOrganizationClassification(
         CheckClassificationFields(fields, OrganizationJudged(record),
                                   "classification");
         if (!fields.ok()) return fields.status();
+        // Recounted whenever the criterion is rewritten: the count is the
+        // records' on the day of the change.
+        if (InMask(mask, "admission_results")) {
+          if (absl::Status s = CountAdmissionResults(
+                  *context_, org->organization, year, record);
+              !s.ok()) {
+            return s;
+          }
+        }
         if (absl::Status s = PrepareOrganization(record, **rules); !s.ok()) {
           return s;
         }

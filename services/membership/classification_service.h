@@ -4,6 +4,19 @@
 // classification of members and organisations (four levels, scores, the
 // cap on "excellent", who is not classified) and yearly personal action
 // programmes. A thin translation of each RPC to its Do<Rpc> method.
+//
+// An organisation's admission results (OrganizationClassification
+// .admission_results; letter 1849-CV/ĐUK makes them a criterion of the
+// yearly classification) are counted here, membership being the system of
+// record of admissions: on Create, and on Update with "admission_results"
+// in the mask, `admitted` is filled with the admissions whose decision was
+// signed in the year by organisations of the classified one's subtree
+// (admission_counts.h, domain/admission_results.h) and `percent` derived
+// from it and the client's `target`, which must be > 0 (INVALID_ARGUMENT
+// on classification.admission_results.target). A non-zero `admitted` from
+// the client that differs from the count is FAILED_PRECONDITION, rule
+// classification.admission_results_from_records, naming both numbers.
+// validate_only counts and writes nothing.
 
 #ifndef PARTYDEV_SERVICES_MEMBERSHIP_CLASSIFICATION_SERVICE_H_
 #define PARTYDEV_SERVICES_MEMBERSHIP_CLASSIFICATION_SERVICE_H_
@@ -80,6 +93,13 @@ class ClassificationServiceImpl final
       const v1::EvaluateActionProgrammeRequest* request,
       v1::ActionProgramme* response) override;
 
+  // ListMemberClassifications' work, shared with the CSV export
+  // EXPORT_KIND_MEMBER_CLASSIFICATIONS (csv_exports.h).
+  absl::Status DoListMemberClassifications(
+      const CallContext& call,
+      const v1::ListMemberClassificationsRequest& request,
+      v1::ListMemberClassificationsResponse& response);
+
  private:
   // The work of each RPC, run on the worker pool by runtime().Unary.
   absl::Status DoCreateMemberClassification(
@@ -90,10 +110,6 @@ class ClassificationServiceImpl final
       const CallContext& call,
       const v1::GetMemberClassificationRequest& request,
       v1::MemberClassification& response);
-  absl::Status DoListMemberClassifications(
-      const CallContext& call,
-      const v1::ListMemberClassificationsRequest& request,
-      v1::ListMemberClassificationsResponse& response);
   absl::Status DoUpdateMemberClassification(
       const CallContext& call,
       const v1::UpdateMemberClassificationRequest& request,

@@ -112,8 +112,8 @@ absl::StatusOr<int> DeadlineWatch::ScanOnce(absl::CivilDay today) {
 void DeadlineWatch::Start(absl::Duration period) {
   thread_ = std::make_unique<std::thread>([this, period] {
     do {
-      const absl::CivilDay today =
-          absl::ToCivilDay(absl::Now(), VietnamTimeZone());
+      const absl::CivilDay today = absl::ToCivilDay(
+          absl::Now() + options_.clock_offset, VietnamTimeZone());
       absl::StatusOr<int> emitted = ScanOnce(today);
       if (!emitted.ok()) {
         context_->runtime().logger().Warn(

@@ -14,7 +14,7 @@
 //
 //   DeadlineWatch watch(context, {.lead_working_days = 5});
 //   absl::StatusOr<int> emitted = watch.ScanOnce(today);  // tests, tools
-//   watch.Start(absl::Minutes(5));  // membershipd: every five minutes
+//   watch.Start(absl::Minutes(1));  // membershipd: --sweep_period_seconds
 
 #ifndef PARTYDEV_SERVICES_MEMBERSHIP_DEADLINE_WATCH_H_
 #define PARTYDEV_SERVICES_MEMBERSHIP_DEADLINE_WATCH_H_
@@ -36,6 +36,9 @@ struct DeadlineWatchOptions {
   int lead_working_days = 5;
   // At most this many deadlines per scan (the rest wait for the next).
   int batch = 500;
+  // The background scan's "today" is taken this far ahead of the real
+  // time (--clock_offset_days: rehearsals only).
+  absl::Duration clock_offset = absl::ZeroDuration();
 };
 
 class DeadlineWatch {

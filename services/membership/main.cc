@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
             partydev::membership::LoadMembershipConfig(
                 runtime.config().config_dir);
         if (!config.ok()) return config.status();
-        config->deadline_scan_period = absl::Minutes(5);
+        config->deadline_scan_period = runtime.config().sweep_period;
+        config->deadline_clock_offset = runtime.config().clock_offset;
         config->cell_life_sweep_period = absl::Hours(1);
         return partydev::membership::MakeMembershipServices(runtime,
                                                             *std::move(config));

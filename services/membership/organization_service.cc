@@ -13,6 +13,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "common/authorization.h"
+#include "common/dates.h"
 #include "common/errors.h"
 #include "common/filters.h"
 #include "common/idempotency.h"
@@ -21,8 +22,10 @@
 #include "common/record_store.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/membership/domain/standing.h"
 #include "services/membership/organization_tree.h"
 #include "services/membership/person_access.h"
+#include "services/membership/person_store.h"
 
 namespace partydev::membership {
 namespace {
@@ -31,15 +34,6 @@ using common::v1::Date;
 using google::protobuf::util::FieldMaskUtil;
 
 constexpr char kService[] = "partydev.membership.v1.OrganizationService.";
-
-bool IsValidDate(const Date& d) {
-  if (d.year() < 1900 || d.year() > 9999 || d.month() < 1 || d.month() > 12 ||
-      d.day() < 1) {
-    return false;
-  }
-  const absl::CivilDay day(d.year(), d.month(), d.day());
-  return day.month() == d.month() && day.day() == d.day();
-}
 
 bool Before(const Date& a, const Date& b) {
   return std::make_tuple(a.year(), a.month(), a.day()) <
@@ -428,6 +422,27 @@ absl::Status Idempotent(
       [&](OrganizationChange& change) { return store.Commit(change, people); });
 }
 
+// Reads an organisation named in `field` and checks that the caller's
+// subtree holds it.
+absl::StatusOr<StoredOrganization> ReadAuthorizedOrganization(
+    OrganizationStore& store, const CallContext& call, const std::string& name,
+    absl::string_view field) {
+  FieldChecker check;
+  CheckOrganizationName(check, name, field, /*required=*/true);
+  if (!check.ok()) return check.status();
+  absl::StatusOr<StoredOrganization> stored = store.Get(OrganizationId(name));
+  if (!stored.ok()) return stored.status();
+  if (absl::Status s =
+          RequireWithinSubtree(call.principal,
+                               {stored->organization.path().begin(),
+                                stored->organization.path().end()},
+                               name);
+      !s.ok()) {
+    return s;
+  }
+  return stored;
+}
+
 }  // namespace
 
 OrganizationServiceImpl::OrganizationServiceImpl(
@@ -472,20 +487,7 @@ PARTYDEV_UNARY(CountPeople, Count, v1::CountPeopleRequest, v1::PeopleCounts)
 
 absl::StatusOr<StoredOrganization> OrganizationServiceImpl::ReadAuthorized(
     const CallContext& call, const std::string& name, absl::string_view field) {
-  FieldChecker check;
-  CheckOrganizationName(check, name, field, /*required=*/true);
-  if (!check.ok()) return check.status();
-  absl::StatusOr<StoredOrganization> stored = store_.Get(OrganizationId(name));
-  if (!stored.ok()) return stored.status();
-  if (absl::Status s =
-          RequireWithinSubtree(call.principal,
-                               {stored->organization.path().begin(),
-                                stored->organization.path().end()},
-                               name);
-      !s.ok()) {
-    return s;
-  }
-  return stored;
+  return ReadAuthorizedOrganization(store_, call, name, field);
 }
 
 absl::Status OrganizationServiceImpl::Get(
@@ -573,6 +575,14 @@ absl::Status OrganizationServiceImpl::List(
 absl::Status OrganizationServiceImpl::Create(
     const CallContext& call, const v1::CreateOrganizationRequest& request,
     v1::Organization& response) {
+  return RegisterOrganization(*context_, call, request, response);
+}
+
+absl::Status RegisterOrganization(MembershipContext& context,
+                                  const CallContext& call,
+                                  const v1::CreateOrganizationRequest& request,
+                                  v1::Organization& response) {
+  OrganizationStore& store = context.organizations();
   const v1::Organization& in = request.organization();
   FieldChecker check;
   if (absl::StripAsciiWhitespace(in.display_name()).empty()) {
@@ -601,8 +611,8 @@ absl::Status OrganizationServiceImpl::Create(
       return s;
     }
   } else {
-    absl::StatusOr<StoredOrganization> p =
-        ReadAuthorized(call, in.parent(), "organization.parent");
+    absl::StatusOr<StoredOrganization> p = ReadAuthorizedOrganization(
+        store, call, in.parent(), "organization.parent");
     if (!p.ok()) return p.status();
     parent = *std::move(p);
   }
@@ -610,12 +620,13 @@ absl::Status OrganizationServiceImpl::Create(
       !s.ok()) {
     return s;
   }
-  absl::StatusOr<const v1::RuleSet*> rules = rules_(in.valid_from());
+  absl::StatusOr<const v1::RuleSet*> rules = context.rules()(in.valid_from());
   if (!rules.ok()) return rules.status();
 
   return Idempotent(
-      runtime_.redis(), store_, "CreateOrganization", request.request_id(),
-      request, response, [&](OrganizationChange& change) -> absl::Status {
+      context.runtime().redis(), store, "CreateOrganization",
+      request.request_id(), request, response,
+      [&](OrganizationChange& change) -> absl::Status {
         v1::Organization org = in;
         const std::string id = request.organization_id().empty()
                                    ? absl::StrCat("o", NewUuid().substr(0, 8),
@@ -638,7 +649,7 @@ absl::Status OrganizationServiceImpl::Create(
                "Chỉ tổ chức cơ sở đảng mới được ủy quyền kết nạp."});
         }
         if (!unmet.empty()) return RulesViolated(std::move(unmet));
-        if (absl::StatusOr<StoredOrganization> existing = store_.Get(id);
+        if (absl::StatusOr<StoredOrganization> existing = store.Get(id);
             existing.ok()) {
           return WithReason(absl::AlreadyExistsError(
                                 absl::StrCat(org.name(), " exists already")),
@@ -1645,60 +1656,118 @@ v1::OrganizationTally Tally(
   return tally;
 }
 
+// The counters of people as they stood on a past `day` (standing.h), for
+// each of `rows` (the organisation ids each row covers): the same fields as
+// the live counters (CounterFields), so that Tally reads both alike. Every
+// person ever at home in the covered organisations is read (their home and
+// former rolls), once. The hosted count of a past day therefore covers the
+// guests who were ever at home in the rows' organisations; the hosted
+// rolls keep only today's guests.
+absl::StatusOr<std::vector<std::map<std::string, int64_t>>> PastCounters(
+    PersonStore& people, const std::vector<std::vector<std::string>>& rows,
+    const std::vector<std::string>& all_ids, absl::CivilDay day) {
+  std::vector<std::set<std::string>> covered;
+  for (const auto& ids : rows) covered.emplace_back(ids.begin(), ids.end());
+  std::vector<std::map<std::string, int64_t>> counters(rows.size());
+  absl::Status visited =
+      people.ForEachEverAtHome(all_ids, [&](const v1::Person& p) {
+        const domain::AffiliationsOn where = domain::AffiliationOn(p, day);
+        if (where.home.empty() && where.host.empty()) return absl::OkStatus();
+        std::optional<domain::Standing> then = domain::StandingOn(p, day);
+        if (!then.has_value()) return absl::OkStatus();
+        v1::Person as_then;
+        as_then.set_stage(then->stage);
+        as_then.set_status(then->status);
+        *as_then.mutable_categories() = p.categories();
+        const std::vector<std::string> fields = CounterFields(as_then);
+        for (size_t r = 0; r < rows.size(); ++r) {
+          if (!where.home.empty() && covered[r].count(where.home) > 0) {
+            for (const std::string& f : fields) ++counters[r][f];
+          }
+          if (!where.host.empty() && covered[r].count(where.host) > 0) {
+            ++counters[r]["hosted"];
+          }
+        }
+        return absl::OkStatus();
+      });
+  if (!visited.ok()) return visited;
+  return counters;
+}
+
 }  // namespace
 
 absl::Status OrganizationServiceImpl::Count(
     const CallContext& call, const v1::CountPeopleRequest& request,
     v1::PeopleCounts& response) {
-  {
-    const Date today = Today();
-    if (request.has_as_of() &&
-        std::make_tuple(request.as_of().year(), request.as_of().month(),
-                        request.as_of().day()) !=
-            std::make_tuple(today.year(), today.month(), today.day())) {
+  const Date today = Today();
+  if (request.has_as_of()) {
+    if (!IsValidDate(request.as_of())) {
+      return InvalidField("as_of", "is not a valid date");
+    }
+    if (CivilDayOf(request.as_of()) > CivilDayOf(today)) {
       return InvalidField("as_of",
-                          "counts are kept for today only; list the people "
-                          "of a past date with ListPeople(as_of)");
+                          absl::StrCat("is after today (", FormatDate(today),
+                                       "): counts are of today or the past"));
     }
   }
+  const bool past =
+      request.has_as_of() && CivilDayOf(request.as_of()) < CivilDayOf(today);
   absl::StatusOr<StoredOrganization> root =
       ReadAuthorized(call, request.organization(), "organization");
   if (!root.ok()) return root.status();
-  // The organisations each row covers.
-  auto covered = [&](const v1::Organization& org)
-      -> absl::StatusOr<std::vector<std::string>> {
-    if (!request.include_descendants()) {
-      return std::vector<std::string>{OrganizationId(org.name())};
-    }
-    return store_.SubtreeIds(org);
-  };
-  auto tally = [&](const v1::Organization& org)
-      -> absl::StatusOr<v1::OrganizationTally> {
-    absl::StatusOr<std::vector<std::string>> ids = covered(org);
-    if (!ids.ok()) return ids.status();
-    absl::StatusOr<std::vector<std::map<std::string, int64_t>>> counters =
-        context_->people().Counters(*ids);
-    if (!counters.ok()) return counters.status();
-    return Tally(org, *counters);
-  };
-  *response.mutable_as_of() = Today();
-  absl::StatusOr<v1::OrganizationTally> total = tally(root->organization);
-  if (!total.ok()) return total.status();
-  *response.mutable_total() = *std::move(total);
+  // The rows: the organisation, then each direct child if asked.
+  std::vector<v1::Organization> orgs = {root->organization};
   if (request.per_child()) {
     std::string after;
     while (true) {
       absl::StatusOr<OrganizationPage> children = store_.ListChildren(
           OrganizationId(root->organization.name()), after, 1000);
       if (!children.ok()) return children.status();
-      for (const auto& child : children->organizations) {
-        absl::StatusOr<v1::OrganizationTally> row = tally(child.organization);
-        if (!row.ok()) return row.status();
-        *response.add_children() = *std::move(row);
+      for (auto& child : children->organizations) {
+        orgs.push_back(std::move(child.organization));
       }
       if (children->next_cursor.empty()) break;
       after = children->next_cursor;
     }
+  }
+  // The organisations each row covers: itself, or its subtree.
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::Organization& org : orgs) {
+    if (!request.include_descendants()) {
+      rows.push_back({OrganizationId(org.name())});
+      continue;
+    }
+    absl::StatusOr<std::vector<std::string>> ids = store_.SubtreeIds(org);
+    if (!ids.ok()) return ids.status();
+    rows.push_back(*std::move(ids));
+  }
+  std::vector<std::vector<std::map<std::string, int64_t>>> per_row;
+  if (past) {
+    // Every organisation some row covers (with descendants, the root's
+    // subtree holds the children's).
+    std::vector<std::string> all = rows.front();
+    if (!request.include_descendants()) {
+      for (size_t i = 1; i < rows.size(); ++i) {
+        all.insert(all.end(), rows[i].begin(), rows[i].end());
+      }
+    }
+    absl::StatusOr<std::vector<std::map<std::string, int64_t>>> counters =
+        PastCounters(context_->people(), rows, all,
+                     CivilDayOf(request.as_of()));
+    if (!counters.ok()) return counters.status();
+    for (auto& c : *counters) per_row.push_back({std::move(c)});
+  } else {
+    for (const auto& ids : rows) {
+      absl::StatusOr<std::vector<std::map<std::string, int64_t>>> counters =
+          context_->people().Counters(ids);
+      if (!counters.ok()) return counters.status();
+      per_row.push_back(*std::move(counters));
+    }
+  }
+  *response.mutable_as_of() = past ? request.as_of() : today;
+  *response.mutable_total() = Tally(orgs.front(), per_row.front());
+  for (size_t i = 1; i < orgs.size(); ++i) {
+    *response.add_children() = Tally(orgs[i], per_row[i]);
   }
   return absl::OkStatus();
 }

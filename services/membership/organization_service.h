@@ -28,6 +28,18 @@
 
 namespace partydev::membership {
 
+// CreateOrganization's work, shared with the CSV import of the tree
+// (IMPORT_KIND_ORGANIZATIONS): validates, authorises (the parent within the
+// caller's subtree, the role organization_board; a root for installation
+// admins only), applies the tree's rules of the rule set in force on
+// `valid_from` (no cell under a cell, levels as data...) and commits the
+// organisation with its revision, event and audit entry in one atomic
+// write, once per request id.
+absl::Status RegisterOrganization(MembershipContext& context,
+                                  const CallContext& call,
+                                  const v1::CreateOrganizationRequest& request,
+                                  v1::Organization& response);
+
 class OrganizationServiceImpl final
     : public v1::OrganizationService::CallbackService {
  public:
@@ -77,6 +89,12 @@ class OrganizationServiceImpl final
                                         const v1::CountPeopleRequest* request,
                                         v1::PeopleCounts* response) override;
 
+  // CountPeople's work, shared with the CSV export EXPORT_KIND_PEOPLE_COUNTS
+  // (csv_exports.h), so that the file says what the screen says.
+  absl::Status Count(const CallContext& call,
+                     const v1::CountPeopleRequest& request,
+                     v1::PeopleCounts& response);
+
  private:
   absl::Status Get(const CallContext& call,
                    const v1::GetOrganizationRequest& request,
@@ -108,10 +126,6 @@ class OrganizationServiceImpl final
   absl::Status Ancestors(const CallContext& call,
                          const v1::ListOrganizationAncestorsRequest& request,
                          v1::ListOrganizationAncestorsResponse& response);
-
-  absl::Status Count(const CallContext& call,
-                     const v1::CountPeopleRequest& request,
-                     v1::PeopleCounts& response);
 
   // Reads an organisation named in `field` and checks that the caller's
   // subtree holds it.

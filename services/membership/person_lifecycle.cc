@@ -46,6 +46,7 @@
 #include "common/paging.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "services/membership/cell_life_records.h"
+#include "services/membership/domain/early_warnings.h"
 #include "services/membership/domain/party_age.h"
 #include "services/membership/domain/violations.h"
 #include "services/membership/journal.h"
@@ -1421,6 +1422,24 @@ absl::Status PersonServiceImpl::DoRemoveMember(
             Day(request.effective_on()) < Day(b.held_on())) {
           unmet.Add("removal.after_ballot", "effective_on",
                     "Ngày xóa tên có hiệu lực trước ngày chi bộ biểu quyết");
+        }
+        // removal.months_in_year: the attendance and dues grounds rest on
+        // the months the records count (domain/early_warnings.h).
+        if (std::any_of(request.grounds().begin(), request.grounds().end(),
+                        [](int g) {
+                          return g == v1::REMOVAL_GROUND_ABANDONED_ACTIVITY ||
+                                 g == v1::REMOVAL_GROUND_DUES_UNPAID;
+                        })) {
+          absl::StatusOr<std::vector<Stored<v1::EarlyWarning>>> stored =
+              ReadWarningsOf(*context_, p.name(), 0);
+          if (!stored.ok()) return stored.status();
+          std::vector<v1::EarlyWarning> warnings;
+          for (auto& w : *stored) warnings.push_back(std::move(w.message));
+          domain::CheckRemovalMonths(request.grounds(), warnings,
+                                     IsValidDate(b.held_on())
+                                         ? b.held_on().year()
+                                         : request.effective_on().year(),
+                                     p.name(), unmet);
         }
         if (!unmet.empty()) return RulesViolated(unmet.Take());
         v1::Person after = p;

@@ -1,6 +1,7 @@
 #include "services/membership/person_service.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -17,6 +18,7 @@
 #include "services/membership/domain/names.h"
 #include "services/membership/domain/party_age.h"
 #include "services/membership/domain/pipeline.h"
+#include "services/membership/domain/standing.h"
 #include "services/membership/organization_tree.h"
 #include "services/membership/person_access.h"
 #include "services/membership/person_filter.h"
@@ -709,29 +711,26 @@ absl::Status PersonServiceImpl::DoListPeople(
                                     request.overdue_kinds().end());
   const std::set<std::string> wanted_orgs(org_ids.begin(), org_ids.end());
   auto keep = [&](const v1::Person& p) {
+    common::v1::Stage stage = p.stage();
+    v1::PersonStatus status = p.status();
     if (past) {
-      // Affiliation on the date: a home (or, asked for, a host) period of
-      // one of the organisations covering it.
-      bool affiliated = false;
-      for (const auto& a : p.affiliations()) {
-        if (wanted_orgs.count(LastSegment(a.organization())) == 0) continue;
-        if (a.role() == v1::AFFILIATION_ROLE_TEMPORARY_HOST &&
-            !request.include_hosted()) {
-          continue;
-        }
-        if (CivilDayOf(a.starts_on()) > CivilDayOf(as_of)) {
-          continue;
-        }
-        if (!IsUnset(a.ends_on()) &&
-            CivilDayOf(a.ends_on()) < CivilDayOf(as_of)) {
-          continue;
-        }
-        affiliated = true;
+      // Affiliation, stage and status on the date (domain/standing.h): a
+      // home (or, asked for, a host) period of one of the organisations
+      // covering it.
+      const domain::AffiliationsOn where =
+          domain::AffiliationOn(p, CivilDayOf(as_of));
+      if (wanted_orgs.count(where.home) == 0 &&
+          (!request.include_hosted() || wanted_orgs.count(where.host) == 0)) {
+        return false;
       }
-      if (!affiliated) return false;
+      std::optional<domain::Standing> then =
+          domain::StandingOn(p, CivilDayOf(as_of));
+      if (!then.has_value()) return false;
+      stage = then->stage;
+      status = then->status;
     }
-    if (!stages.empty() && stages.count(p.stage()) == 0) return false;
-    if (!statuses.empty() && statuses.count(p.status()) == 0) return false;
+    if (!stages.empty() && stages.count(stage) == 0) return false;
+    if (!statuses.empty() && statuses.count(status) == 0) return false;
     if (!categories.empty() &&
         std::none_of(p.categories().begin(), p.categories().end(),
                      [&](int c) { return categories.count(c) > 0; })) {

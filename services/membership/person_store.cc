@@ -213,6 +213,43 @@ absl::StatusOr<PersonIdPage> PersonStore::Page(
   return page;
 }
 
+absl::Status PersonStore::ForEachEverAtHome(
+    const std::vector<std::string>& org_ids,
+    const std::function<absl::Status(const v1::Person&)>& visit) {
+  // People read per round trip.
+  constexpr int kBatch = 1000;
+  // A person both at home and formerly at home here is on two rolls.
+  std::set<std::string> names;
+  for (Roll roll : {Roll::kHome, Roll::kFormer}) {
+    std::string cursor;
+    while (true) {
+      absl::StatusOr<PersonIdPage> page =
+          Page(org_ids, roll, cursor, "", kBatch);
+      if (!page.ok()) return page.status();
+      for (const auto& id : page->ids) names.insert("people/" + id);
+      if (page->next_cursor.empty() || page->ids.empty()) break;
+      cursor = page->next_cursor;
+    }
+  }
+  std::vector<std::string> batch;
+  auto flush = [&]() -> absl::Status {
+    absl::StatusOr<std::vector<StoredPerson>> people = GetMany(batch);
+    if (!people.ok()) return people.status();
+    batch.clear();
+    for (const StoredPerson& p : *people) {
+      if (absl::Status s = visit(p.message); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  };
+  for (const std::string& name : names) {
+    batch.push_back(name);
+    if (static_cast<int>(batch.size()) == kBatch) {
+      if (absl::Status s = flush(); !s.ok()) return s;
+    }
+  }
+  return batch.empty() ? absl::OkStatus() : flush();
+}
+
 absl::StatusOr<int64_t> PersonStore::Count(
     const std::vector<std::string>& org_ids, Roll roll) {
   std::vector<RedisCommand> commands;

@@ -31,6 +31,7 @@
 #define PARTYDEV_SERVICES_MEMBERSHIP_PERSON_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -87,6 +88,14 @@ class PersonStore {
   absl::StatusOr<PersonIdPage> Page(const std::vector<std::string>& org_ids,
                                     Roll roll, const std::string& cursor,
                                     const std::string& folded_query, int limit);
+  // Calls `visit` with every person ever at home in `org_ids` (their home
+  // and former rolls), each once: what counts on a past date
+  // (CountPeople as_of) and yearly admission results read. Stops at the
+  // first error `visit` returns.
+  absl::Status ForEachEverAtHome(
+      const std::vector<std::string>& org_ids,
+      const std::function<absl::Status(const v1::Person&)>& visit);
+
   // Size of the rolls.
   absl::StatusOr<int64_t> Count(const std::vector<std::string>& org_ids,
                                 Roll roll);

@@ -60,8 +60,9 @@ absl::StatusOr<std::vector<ServiceRegistration>> MakeMembershipServices(
                       v1::OrganizationService::service_full_name()});
   auto people = std::make_unique<PersonServiceImpl>(context);
   if (config.deadline_scan_period > absl::ZeroDuration()) {
-    auto watch =
-        std::make_unique<DeadlineWatch>(context, DeadlineWatchOptions{});
+    DeadlineWatchOptions options;
+    options.clock_offset = config.deadline_clock_offset;
+    auto watch = std::make_unique<DeadlineWatch>(context, options);
     watch->Start(config.deadline_scan_period);
     people->OwnDeadlineWatch(std::move(watch));
   }

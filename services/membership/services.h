@@ -37,6 +37,8 @@ struct MembershipConfig {
   // How often the deadline watch announces approaching deadlines
   // (deadline_watch.h); zero: no watch (tests drive ScanOnce themselves).
   absl::Duration deadline_scan_period = absl::ZeroDuration();
+  // How far ahead of the real time the deadline watch's today is.
+  absl::Duration deadline_clock_offset = absl::ZeroDuration();
   // How often the cell-life watch flags meetings not held and raises dues
   // warnings (cell_life_watch.h); zero: none (tests drive SweepOnce).
   absl::Duration cell_life_sweep_period = absl::ZeroDuration();

@@ -899,12 +899,17 @@ class EventReminders::Impl {
           if (absl::Status s = person(r.subject_resource()); !s.ok()) return s;
           break;
         case v1::AUDIENCE_GRASSROOTS_COMMITTEE: {
+          // The committee concerned: for a cell, the first organisation
+          // above it that is not a cell (its grassroots committee); for an
+          // organisation that is itself a committee (a decision deadline
+          // is the deciding committee's, e.g. the bloc's standing
+          // committee for an admission), that committee itself.
           std::string target = parent;
-          for (size_t i = path.size(); i-- > 1;) {
+          for (size_t i = path.size(); i-- > 0;) {
             const events::v1::OrganizationSnapshot* s =
-                tree.tree->On(path[i - 1], tree.day);
-            if (s != nullptr && s->level() == "GRASSROOTS") {
-              target = path[i - 1];
+                tree.tree->On(path[i], tree.day);
+            if (s != nullptr && s->level() != "CELL") {
+              target = path[i];
               break;
             }
           }

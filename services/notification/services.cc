@@ -68,9 +68,12 @@ absl::StatusOr<NotificationServices> MakeNotificationServices(
   notification.context = std::make_shared<NotificationContext>(
       runtime, std::move(config.rules),
       config.clock != nullptr ? config.clock
-                              : std::make_shared<const SystemClock>(),
+      : runtime.config().clock_offset != absl::ZeroDuration()
+          ? std::shared_ptr<const Clock>(std::make_shared<const OffsetClock>(
+                runtime.config().clock_offset))
+          : std::make_shared<const SystemClock>(),
       // One consumer name per process: the group tells replicas apart by it.
-      absl::StrCat(runtime.config().program, "-", NewUuid().substr(0, 8)));
+      ConsumerNameOf(runtime.config(), "projection"));
   auto& services = notification.registrations;
   services.push_back(
       {std::make_unique<TemplateServiceImpl>(notification.context),
@@ -78,16 +81,15 @@ absl::StatusOr<NotificationServices> MakeNotificationServices(
   auto reminders = std::make_unique<ReminderServiceImpl>(notification.context);
   if (run_workers) {
     // Reminders and urging letters from membership's and quota's events,
-    // and the sweep that sends the due ones, once a minute.
+    // and the sweep that sends the due ones, every sweep period.
     reminders->AttachEventReminders(std::make_unique<EventReminders>(
         *notification.context, runtime.membership_redis(),
         runtime.quota_redis(),
         EventRemindersOptions{
             HashTaggedPrefix(runtime.config().membership_key_prefix) + "events",
             HashTaggedPrefix(runtime.config().quota_key_prefix) + "events",
-            absl::StrCat(runtime.config().program, "-reminders-",
-                         NewUuid().substr(0, 8)),
-            absl::Minutes(1)}));
+            ConsumerNameOf(runtime.config(), "reminders"),
+            runtime.config().sweep_period}));
   }
   services.push_back(
       {std::move(reminders), v1::ReminderService::service_full_name()});
@@ -95,9 +97,10 @@ absl::StatusOr<NotificationServices> MakeNotificationServices(
       notification.context,
       std::make_shared<DirectiveFanOut>(*notification.context));
   if (run_workers) {
-    // Reminders, lateness and escalation of deliveries, once a minute.
+    // Reminders, lateness and escalation of deliveries, every sweep
+    // period (a minute by default).
     directives->AttachDeadlines(std::make_unique<DeliveryDeadlines>(
-        *notification.context, absl::Minutes(1)));
+        *notification.context, runtime.config().sweep_period));
   }
   services.push_back(
       {std::move(directives), v1::DirectiveService::service_full_name()});

@@ -31,8 +31,7 @@ absl::StatusOr<QuotaServices> MakeQuotaServices(ServiceRuntime& runtime,
   QuotaServices quota;
   // One consumer name per process: the groups tell replicas apart by it.
   quota.context = std::make_shared<QuotaContext>(
-      runtime, config.rules,
-      absl::StrCat(runtime.config().program, "-", NewUuid().substr(0, 8)));
+      runtime, config.rules, ConsumerNameOf(runtime.config(), "projections"));
   auto& services = quota.registrations;
   services.push_back({std::make_unique<TargetServiceImpl>(quota.context),
                       v1::TargetService::service_full_name()});

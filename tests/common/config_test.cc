@@ -72,6 +72,9 @@ TEST(ConfigTest, BadValuesNameTheOption) {
       {"--log_level=loud", "PARTYDEV_LOG_LEVEL"},
       {"--tls_cert=/x.pem", "PARTYDEV_TLS_CERT"},
       {"--no_such_flag=1", "no_such_flag"},
+      {"--sweep_period_seconds=0", "PARTYDEV_SWEEP_PERIOD_SECONDS"},
+      {"--consumer_name=a/b", "PARTYDEV_CONSUMER_NAME"},
+      {"--clock_offset_days=4000", "PARTYDEV_CLOCK_OFFSET_DAYS"},
   };
   for (const auto& c : cases) {
     auto config = Parse({"--auth=dev", c.flag});
@@ -82,6 +85,39 @@ TEST(ConfigTest, BadValuesNameTheOption) {
         << c.flag << ": " << config.status();
     EXPECT_FALSE(FieldViolationsOf(config.status()).empty()) << c.flag;
   }
+}
+
+TEST(ConfigTest, SweepPeriodAndConsumerNameAreRead) {
+  auto defaults = Parse({"--auth=dev"});
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->sweep_period, absl::Minutes(1));
+  EXPECT_EQ(defaults->clock_offset, absl::ZeroDuration());
+  // Without a name, each process draws its own: two replicas never share.
+  EXPECT_NE(ConsumerNameOf(*defaults, "reminders"),
+            ConsumerNameOf(*defaults, "reminders"));
+  EXPECT_EQ(ConsumerNameOf(*defaults, "reminders").rfind("membershipd-", 0),
+            0u);
+
+  auto config = Parse({"--auth=dev", "--sweep_period_seconds=5"},
+                      {"PARTYDEV_CONSUMER_NAME=membershipd-7f9c4-x2x",
+                       "PARTYDEV_CLOCK_OFFSET_DAYS=20"});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->sweep_period, absl::Seconds(5));
+  EXPECT_EQ(config->clock_offset, absl::Hours(24 * 20));
+  // A stable name: the same after a restart.
+  EXPECT_EQ(ConsumerNameOf(*config, "reminders"),
+            "membershipd-7f9c4-x2x-reminders");
+}
+
+TEST(ConfigTest, ClockOffsetIsRefusedOutsideDevelopmentAuth) {
+  // Reminders sent on the wrong days in production: only rehearsals.
+  auto config = Parse({"--jwt_issuer=i", "--jwt_audience=a",
+                       "--jwt_key_file=/k", "--clock_offset_days=3"});
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(config.status().message().find("--auth=dev"),
+            absl::string_view::npos)
+      << config.status();
 }
 
 TEST(ConfigTest, RedisPasswordNeverAppearsInErrors) {

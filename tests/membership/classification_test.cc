@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
+#include <utility>
 
+#include "absl/time/civil_time.h"
 #include "tests/membership/membership_fixture.h"
 
 namespace partydev::membership {
@@ -84,6 +87,88 @@ class ClassificationTest : public MembershipFixture {
     request.mutable_evaluation()->set_comment("Hoàn thành tốt");
     *request.mutable_evaluation()->mutable_evaluated_on() = D(2026, 11, 20);
     return request;
+  }
+
+  // An official member of `cell` admitted (decision signed) on `signed_on`
+  // (before 2025-11), entered into partydev with that admission.
+  v1::Person MustAdmit(const std::string& cell, const std::string& full_name,
+                       const std::string& citizen_id,
+                       const common::v1::Date& signed_on) {
+    v1::CreatePersonRequest request =
+        CandidateRequest(cell, full_name, citizen_id);
+    request.mutable_person()->clear_source();
+    *request.mutable_person()->mutable_date_of_birth() = D(1995, 2, 3);
+    v1::ExistingMembership* m = request.mutable_existing_membership();
+    m->mutable_admission_decision()->set_number("45-QĐ/ĐU");
+    *m->mutable_admission_decision()->mutable_signed_on() = signed_on;
+    m->mutable_admission_decision()->set_deciding_organization(college_);
+    // The ceremony 8 days after the decision; official a year after it.
+    const absl::CivilDay ceremony =
+        absl::CivilDay(signed_on.year(), signed_on.month(), signed_on.day()) +
+        8;
+    *m->mutable_ceremony_on() =
+        D(static_cast<int>(ceremony.year()), ceremony.month(), ceremony.day());
+    *m->mutable_official_on() = D(static_cast<int>(ceremony.year()) + 1,
+                                  ceremony.month(), ceremony.day());
+    v1::Person out;
+    grpc::Status status =
+        people_->CreatePerson(As(Admin()).get(), request, &out);
+    EXPECT_TRUE(status.ok()) << full_name << ": " << status.error_message();
+    return out;
+  }
+
+  // An organisation's classification of 2025 scored 77 (GOOD), with the
+  // admission results criterion `target` and `admitted` (0: not given).
+  static v1::OrganizationClassification OrganizationScored(int target,
+                                                           int admitted) {
+    v1::OrganizationClassification c;
+    c.set_classified(true);
+    for (const auto& [code, score] :
+         {std::pair<const char*, double>{"leadership", 25},
+          {"party_building", 15},
+          {"organisation_cadres", 15},
+          {"admission_results", 7},
+          {"inspection", 15}}) {
+      v1::CriterionScore* s = c.add_criteria();
+      s->set_criterion(code);
+      s->set_score(score);
+    }
+    c.mutable_admission_results()->set_target(target);
+    c.mutable_admission_results()->set_admitted(admitted);
+    return c;
+  }
+
+  grpc::Status ClassifyOrganization(const Caller& caller,
+                                    const std::string& org,
+                                    const v1::OrganizationClassification& c,
+                                    v1::OrganizationClassification* out,
+                                    bool validate_only = false) {
+    v1::CreateOrganizationClassificationRequest request;
+    request.set_parent(org);
+    request.set_classification_id("2025");
+    *request.mutable_classification() = c;
+    request.set_validate_only(validate_only);
+    return classification_->CreateOrganizationClassification(As(caller).get(),
+                                                             request, out);
+  }
+
+  grpc::StatusCode GetOrganizationClassificationCode(const std::string& org) {
+    v1::GetOrganizationClassificationRequest get;
+    get.set_name(org + "/classifications/2025");
+    v1::OrganizationClassification read;
+    return classification_
+        ->GetOrganizationClassification(As(Admin()).get(), get, &read)
+        .error_code();
+  }
+
+  // The college's admissions: 3 in 2025 in its two cells, one of 2024, and
+  // one of 2025 in another province (not its subtree).
+  void AdmitAroundTheCollege() {
+    MustAdmit(cell_a_, "Lý Văn Một", "079095300001", D(2025, 3, 2));
+    MustAdmit(cell_a_, "Lý Văn Hai", "079095300002", D(2025, 10, 20));
+    MustAdmit(cell_b_, "Lý Văn Ba", "079095300003", D(2025, 1, 6));
+    MustAdmit(cell_b_, "Lý Văn Bốn", "079095300004", D(2024, 12, 30));
+    MustAdmit(other_cell_, "Lý Văn Năm", "079095300005", D(2025, 6, 1));
   }
 };
 
@@ -359,6 +444,172 @@ TEST_F(ClassificationTest, ClassifiesAnOrganizationFromTheCommitteeAbove) {
   s = classification_->CreateOrganizationClassification(
       As(Board(other_province_)).get(), request, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(ClassificationTest, AdmissionResultsAreCountedFromTheRecords) {
+  AdmitAroundTheCollege();
+  // Letter 1849-CV/ĐUK: the bloc classifies the college with its admission
+  // results; admitted comes from membership's records, not the client.
+  v1::OrganizationClassification out;
+  grpc::Status s = ClassifyOrganization(Board(bloc_), college_,
+                                        OrganizationScored(4, 0), &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.admission_results().admitted(), 3);
+  EXPECT_EQ(out.admission_results().target(), 4);
+  EXPECT_DOUBLE_EQ(out.admission_results().percent(), 75);
+  EXPECT_EQ(out.level(), v1::QUALITY_LEVEL_GOOD);
+  // A cell's own count: its subtree only.
+  s = ClassifyOrganization(Board(college_), cell_a_, OrganizationScored(1, 2),
+                           &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.admission_results().admitted(), 2);
+  EXPECT_DOUBLE_EQ(out.admission_results().percent(), 200);
+}
+
+TEST_F(ClassificationTest, AdmissionResultsCountWhereTheDecisionWasMade) {
+  // Admitted in cell A in 2025, moved to cell B in 2026: cell A's
+  // admission of 2025 (found on its former roll), not cell B's.
+  v1::Person moved =
+      MustAdmit(cell_a_, "Trịnh Văn Chuyển", "079095300011", D(2025, 2, 3));
+  MustAdmit(cell_b_, "Trịnh Văn Ở", "079095300012", D(2025, 2, 4));
+  v1::CreateTransferRequest create;
+  create.set_parent(moved.name());
+  create.mutable_transfer()->set_kind(v1::TRANSFER_KIND_OFFICIAL);
+  create.mutable_transfer()->set_reason(v1::TRANSFER_REASON_JOB_CHANGE);
+  create.mutable_transfer()->set_to_organization(cell_b_);
+  *create.mutable_transfer()->mutable_moved_on() = D(2026, 9, 1);
+  v1::Transfer transfer;
+  grpc::Status s =
+      people_->CreateTransfer(As(Secretary(cell_a_)).get(), create, &transfer);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  v1::IssueTransferLetterRequest issue;
+  issue.set_name(transfer.name());
+  issue.mutable_letter()->set_number("15-GGT/ĐU");
+  *issue.mutable_letter()->mutable_signed_on() = D(2026, 9, 10);
+  issue.mutable_letter()->set_deciding_organization(college_);
+  s = people_->IssueTransferLetter(As(Secretary(cell_a_)).get(), issue,
+                                   &transfer);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  v1::ReceiveTransferRequest receive;
+  receive.set_name(transfer.name());
+  *receive.mutable_received_on() = D(2026, 9, 20);
+  s = people_->ReceiveTransfer(As(Secretary(cell_b_)).get(), receive,
+                               &transfer);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+
+  v1::OrganizationClassification out;
+  s = ClassifyOrganization(Board(college_), cell_a_, OrganizationScored(1, 0),
+                           &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.admission_results().admitted(), 1);
+  s = ClassifyOrganization(Board(college_), cell_b_, OrganizationScored(1, 0),
+                           &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.admission_results().admitted(), 1);
+  // The college counts both, once each.
+  s = ClassifyOrganization(Board(bloc_), college_, OrganizationScored(2, 0),
+                           &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.admission_results().admitted(), 2);
+}
+
+TEST_F(ClassificationTest, AdmittedThatDiffersFromTheRecordsIsRefused) {
+  AdmitAroundTheCollege();
+  const int64_t events = EventCount();
+  v1::OrganizationClassification out;
+  grpc::Status s = ClassifyOrganization(Board(bloc_), college_,
+                                        OrganizationScored(4, 5), &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(RulesOf(s), std::set<std::string>{
+                            "classification.admission_results_from_records"});
+  // Both numbers named: the records' 3 and the client's 5.
+  EXPECT_NE(s.error_message().find("ghi 3 "), std::string::npos)
+      << s.error_message();
+  EXPECT_NE(s.error_message().find("không phải 5 "), std::string::npos)
+      << s.error_message();
+  EXPECT_EQ(GetOrganizationClassificationCode(college_),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(EventCount(), events);
+  // The same number as the records is accepted.
+  s = ClassifyOrganization(Board(bloc_), college_, OrganizationScored(4, 3),
+                           &out);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.admission_results().admitted(), 3);
+}
+
+TEST_F(ClassificationTest, AdmissionResultsNeedAPositiveTarget) {
+  v1::OrganizationClassification out;
+  for (int target : {0, -2}) {
+    grpc::Status s = ClassifyOrganization(Board(bloc_), college_,
+                                          OrganizationScored(target, 0), &out);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << target;
+    EXPECT_EQ(FieldsOf(s),
+              std::set<std::string>{"classification.admission_results.target"})
+        << s.error_message();
+  }
+  EXPECT_EQ(GetOrganizationClassificationCode(college_),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ClassificationTest, AdmissionResultsOfAnotherSubtreeAreRefused) {
+  AdmitAroundTheCollege();
+  const int64_t events = EventCount();
+  v1::OrganizationClassification out;
+  grpc::Status s = ClassifyOrganization(Board(other_province_), college_,
+                                        OrganizationScored(4, 0), &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(GetOrganizationClassificationCode(college_),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(EventCount(), events);
+}
+
+TEST_F(ClassificationTest, AdmissionResultsValidateOnlyWritesNothing) {
+  AdmitAroundTheCollege();
+  v1::OrganizationClassification out;
+  grpc::Status s =
+      ClassifyOrganization(Board(bloc_), college_, OrganizationScored(6, 0),
+                           &out, /*validate_only=*/true);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(out.admission_results().admitted(), 3);
+  EXPECT_DOUBLE_EQ(out.admission_results().percent(), 50);
+  EXPECT_EQ(GetOrganizationClassificationCode(college_),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ClassificationTest, UpdateRecountsAdmissionResults) {
+  v1::OrganizationClassification created = OrganizationScored(4, 0);
+  created.clear_admission_results();
+  v1::OrganizationClassification out;
+  ASSERT_TRUE(ClassifyOrganization(Board(bloc_), college_, created, &out).ok());
+  EXPECT_FALSE(out.has_admission_results());
+  AdmitAroundTheCollege();
+
+  v1::UpdateOrganizationClassificationRequest update;
+  update.mutable_classification()->set_name(out.name());
+  update.mutable_update_mask()->add_paths("admission_results");
+  // The target must be positive here too.
+  update.mutable_classification()->mutable_admission_results()->set_target(0);
+  v1::OrganizationClassification updated;
+  grpc::Status s = classification_->UpdateOrganizationClassification(
+      As(Board(bloc_)).get(), update, &updated);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(FieldsOf(s),
+            std::set<std::string>{"classification.admission_results.target"})
+      << s.error_message();
+  // A differing admitted is refused, the records' count is taken.
+  update.mutable_classification()->mutable_admission_results()->set_target(2);
+  update.mutable_classification()->mutable_admission_results()->set_admitted(1);
+  s = classification_->UpdateOrganizationClassification(As(Board(bloc_)).get(),
+                                                        update, &updated);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(RulesOf(s), std::set<std::string>{
+                            "classification.admission_results_from_records"});
+  update.mutable_classification()->mutable_admission_results()->set_admitted(0);
+  s = classification_->UpdateOrganizationClassification(As(Board(bloc_)).get(),
+                                                        update, &updated);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(updated.admission_results().admitted(), 3);
+  EXPECT_DOUBLE_EQ(updated.admission_results().percent(), 150);
 }
 
 TEST_F(ClassificationTest, ActionProgrammeIsRegisteredThenEvaluatedOnce) {

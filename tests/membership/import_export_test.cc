@@ -10,7 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "common/csv.h"
-#include "tests/membership/membership_fixture.h"
+#include "tests/membership/csv_fixture.h"
 
 namespace partydev::membership {
 namespace {
@@ -40,49 +40,13 @@ constexpr char kRoll[] =
     "079200000007,Đỗ Văn Phúc,2000-01-01,MALE,12/12,cb-khac,,2026-01-05,,,,,,"
     "\r\n";
 
-class ImportExportTest : public MembershipFixture {
+class ImportExportTest : public CsvFixture {
  protected:
   grpc::Status Import(const Caller& caller, const std::string& text,
                       v1::ImportCsvReport* report, bool validate_only = false,
                       const std::string& organization = "") {
-    auto context = As(caller);
-    std::unique_ptr<grpc::ClientWriter<v1::ImportCsvRequest>> writer =
-        administration_->ImportCsv(context.get(), report);
-    v1::ImportCsvRequest header;
-    header.mutable_header()->set_organization(
-        organization.empty() ? college_ : organization);
-    header.mutable_header()->set_kind(v1::IMPORT_KIND_PEOPLE);
-    header.mutable_header()->set_validate_only(validate_only);
-    header.mutable_header()->set_file_name("so-dang-vien.csv");
-    writer->Write(header);
-    // Split mid-row: a row may span chunks.
-    const size_t half = text.size() / 2;
-    for (const std::string& part : {text.substr(0, half), text.substr(half)}) {
-      v1::ImportCsvRequest chunk;
-      chunk.set_chunk(part);
-      writer->Write(chunk);
-    }
-    writer->WritesDone();
-    return writer->Finish();
-  }
-
-  grpc::Status Export(const Caller& caller, const v1::ExportCsvRequest& request,
-                      std::string* text, int64_t* total_rows = nullptr,
-                      std::string* file_name = nullptr) {
-    auto context = As(caller);
-    std::unique_ptr<grpc::ClientReader<v1::ExportCsvChunk>> reader =
-        administration_->ExportCsv(context.get(), request);
-    v1::ExportCsvChunk chunk;
-    while (reader->Read(&chunk)) {
-      text->append(chunk.data());
-      if (total_rows != nullptr && chunk.total_rows() > 0) {
-        *total_rows = chunk.total_rows();
-      }
-      if (file_name != nullptr && !chunk.file_name().empty()) {
-        *file_name = chunk.file_name();
-      }
-    }
-    return reader->Finish();
+    return ImportKind(caller, v1::IMPORT_KIND_PEOPLE, text, report,
+                      validate_only, organization);
   }
 
   v1::ExportCsvRequest PeopleExport(bool sensitive) {
@@ -94,12 +58,6 @@ class ImportExportTest : public MembershipFixture {
     return request;
   }
 };
-
-std::map<int64_t, v1::RejectedRow> ByLine(const v1::ImportCsvReport& report) {
-  std::map<int64_t, v1::RejectedRow> out;
-  for (const auto& r : report.rejected()) out[r.line()] = r;
-  return out;
-}
 
 TEST_F(ImportExportTest, KeepsGoodRowsAndNamesBadOnes) {
   v1::ImportCsvReport report;

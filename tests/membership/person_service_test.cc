@@ -307,6 +307,86 @@ TEST_F(PersonServiceTest, CountPeopleByStageStatusAndCategory) {
       grpc::StatusCode::PERMISSION_DENIED);
 }
 
+// A committee counts (and lists) its people as they stood at the end of a
+// past period: the stage each had on that day, from the dated acts of the
+// record (domain/standing.h), not today's.
+TEST_F(PersonServiceTest, CountsAndListsPeopleAsTheyStoodOnAPastDate) {
+  MustCreateCandidate(cell_a_, "Nguyễn Văn An", "079200000041");  // 2026-01-05
+  MustCreateOfficialMember(cell_a_, "Lê Văn Cường", "079200000042");
+  MustCreateOfficialMember(cell_b_, "Lê Văn Dũng", "079200000043");
+  auto count = [&](const common::v1::Date& as_of) {
+    v1::CountPeopleRequest request;
+    request.set_organization(college_);
+    request.set_include_descendants(true);
+    request.set_per_child(true);
+    *request.mutable_as_of() = as_of;
+    v1::PeopleCounts counts;
+    grpc::Status s = organizations_->CountPeople(As(Board(college_)).get(),
+                                                 request, &counts);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return counts;
+  };
+  // Before the candidate was sourced: the two members only, official.
+  v1::PeopleCounts end_2025 = count(D(2025, 12, 31));
+  EXPECT_EQ(end_2025.as_of().year(), 2025);
+  EXPECT_EQ(end_2025.total().candidates(), 0);
+  EXPECT_EQ(end_2025.total().official_members(), 2);
+  // Party Charter art. 5: on probation from the ceremony (2015-03-10) for
+  // 12 months; the decision of 2015-03-02 alone makes no member yet.
+  v1::PeopleCounts end_2015 = count(D(2015, 12, 31));
+  EXPECT_EQ(end_2015.total().probationary_members(), 2);
+  EXPECT_EQ(end_2015.total().official_members(), 0);
+  int cell_a_probation = -1;
+  for (const auto& row : end_2015.children()) {
+    if (row.organization() == cell_a_) {
+      cell_a_probation = row.probationary_members();
+    }
+  }
+  EXPECT_EQ(cell_a_probation, 1);
+  v1::PeopleCounts decided = count(D(2015, 3, 5));
+  EXPECT_EQ(decided.total().members(), 0);
+  ASSERT_EQ(decided.total().by_stage_size(), 1);
+  EXPECT_EQ(decided.total().by_stage(0).stage(),
+            common::v1::STAGE_ADMISSION_DECIDED);
+  // Today's counts are unchanged: the candidate is there.
+  v1::PeopleCounts today;
+  v1::CountPeopleRequest live;
+  live.set_organization(college_);
+  live.set_include_descendants(true);
+  ASSERT_TRUE(
+      organizations_->CountPeople(As(Board(college_)).get(), live, &today)
+          .ok());
+  EXPECT_EQ(today.total().candidates(), 1);
+
+  // Listing by stage on the date reads the same standing.
+  v1::ListPeopleRequest list;
+  list.set_organization(college_);
+  list.set_include_descendants(true);
+  *list.mutable_as_of() = D(2015, 12, 31);
+  list.add_stages(common::v1::STAGE_PROBATION);
+  EXPECT_EQ(List(Board(college_), list).people_size(), 2);
+  list.clear_stages();
+  list.add_stages(common::v1::STAGE_OFFICIAL);
+  EXPECT_EQ(List(Board(college_), list).people_size(), 0);
+
+  // A date after today is refused, naming the field.
+  v1::CountPeopleRequest future;
+  future.set_organization(college_);
+  *future.mutable_as_of() = D(2099, 1, 1);
+  v1::PeopleCounts out;
+  grpc::Status s =
+      organizations_->CountPeople(As(Board(college_)).get(), future, &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Fields(s), std::set<std::string>{"as_of"});
+  // And another subtree still is refused on a past date.
+  future.set_organization(college_);
+  *future.mutable_as_of() = D(2020, 1, 1);
+  EXPECT_EQ(organizations_
+                ->CountPeople(As(Board(other_province_)).get(), future, &out)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
 TEST_F(PersonServiceTest, RetryWithTheSameRequestIdRegistersOnce) {
   v1::CreatePersonRequest request =
       CandidateRequest(cell_a_, "Bùi Thị Hạnh", "079200000031");

@@ -19,6 +19,7 @@
 #include "services/notification/directive_fan_out.h"
 #include "services/notification/directive_store.h"
 #include "services/notification/inbox_store.h"
+#include "services/notification/recipient_store.h"
 #include "services/notification/scheduled_reminder_store.h"
 #include "tests/notification/event_reminders_fixture.h"
 
@@ -203,6 +204,38 @@ TEST_F(EventRemindersTest, SweepSendsEachReminderOnceAtItsTime) {
   SetToday(2024, 3, 20);
   EXPECT_EQ(Sweep(), 1);
   EXPECT_EQ(Inbox(office).size(), 2u);
+}
+
+// AUDIENCE_GRASSROOTS_COMMITTEE: a cell's deadline reaches its grassroots
+// committee; a deadline of a committee itself (the admission decision is
+// the deciding committee's: membership makes it the bloc's) reaches that
+// committee, not the one above it.
+TEST_F(EventRemindersTest, GrassrootsAudienceIsTheCommitteeConcerned) {
+  auto decision_due = [&](const std::string& org, const std::string& person) {
+    events::v1::Event e = Deadline(D(2024, 3, 20));
+    e.clear_organization_path();
+    for (const std::string& p : membership_->PathOf(org)) {
+      e.add_organization_path(p);
+    }
+    auto* d = e.mutable_deadline_approaching();
+    d->set_kind(common::v1::DEADLINE_KIND_ADMISSION_DECISION_DUE);
+    d->set_subject(person);
+    d->set_responsible_organization(org);
+    return e;
+  };
+  MustPublish(decision_due(bloc_, "people/p2"));
+  MustPublish(decision_due(cell_toan_, "people/p3"));
+  Drain();
+  SetToday(2024, 3, 21);  // the steps from the act to the due date
+  const int sent = Sweep();
+  EXPECT_GT(sent, 0);
+  // The same rule for both: half of the messages each.
+  EXPECT_EQ(Inbox(OrganizationRecipientName(bloc_)).size() * 2,
+            static_cast<size_t>(sent));
+  EXPECT_EQ(Inbox(OrganizationRecipientName(university_)).size() * 2,
+            static_cast<size_t>(sent));
+  EXPECT_TRUE(Inbox(OrganizationRecipientName(province_)).empty());
+  EXPECT_TRUE(Inbox(OrganizationRecipientName(cell_toan_)).empty());
 }
 
 TEST_F(EventRemindersTest, CauseGoneCancelsAndNothingIsSentAfter) {

@@ -264,4 +264,36 @@ std::string ResolveRefusal(const v1::EarlyWarning& warning,
   return "";
 }
 
+void CheckRemovalMonths(const google::protobuf::RepeatedField<int>& grounds,
+                        const std::vector<v1::EarlyWarning>& warnings,
+                        int vote_year, const std::string& subject,
+                        Violations& unmet) {
+  for (int ground : grounds) {
+    v1::WarningCause cause = v1::WARNING_CAUSE_UNSPECIFIED;
+    const char* what = "";
+    if (ground == v1::REMOVAL_GROUND_ABANDONED_ACTIVITY) {
+      cause = v1::WARNING_CAUSE_ABSENCE;
+      what = "vắng sinh hoạt đảng không có lý do";
+    } else if (ground == v1::REMOVAL_GROUND_DUES_UNPAID) {
+      cause = v1::WARNING_CAUSE_DUES_UNPAID;
+      what = "không đóng đảng phí không có lý do";
+    } else {
+      continue;
+    }
+    const bool proposed = std::any_of(
+        warnings.begin(), warnings.end(), [&](const v1::EarlyWarning& w) {
+          return w.level() == v1::WARNING_LEVEL_REMOVAL_PROPOSAL && Stands(w) &&
+                 HasCause(w, cause) &&
+                 (w.year() == vote_year || w.year() == vote_year - 1);
+        });
+    if (proposed) continue;
+    unmet.Add("removal.months_in_year", subject,
+              absl::StrCat("Hồ sơ không ghi nhận đảng viên ", what,
+                           " đủ số tháng trong năm ", vote_year - 1, " hoặc ",
+                           vote_year,
+                           " (không có đề nghị xóa tên do hệ thống lập từ "
+                           "điểm danh và đảng phí)"));
+  }
+}
+
 }  // namespace partydev::membership::domain

@@ -33,8 +33,10 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "partydev/membership/v1/lifecycle.pb.h"
 #include "partydev/membership/v1/rules.pb.h"
 #include "partydev/membership/v1/warnings.pb.h"
+#include "services/membership/domain/violations.h"
 
 namespace partydev::membership::domain {
 
@@ -84,6 +86,21 @@ std::vector<PlannedWarning> PlanWarnings(
 std::string FollowUpRefusal(const v1::EarlyWarning& warning);
 std::string ResolveRefusal(const v1::EarlyWarning& warning,
                            v1::WarningResolution resolution);
+
+// removal.months_in_year (Party Charter, art. 8: a member who without good
+// reason misses party meetings, or does not pay dues, for three months in a
+// year): the attendance ground (ABANDONED_ACTIVITY) and the dues ground
+// (DUES_UNPAID) of a removal stand only on a standing removal proposal of
+// that cause in the year of the cell's vote or the year before. The server
+// raises that proposal itself, from the member's attendances and dues
+// statements, when the months of one year reach the rule set's number, and
+// closes it when the records are corrected or a good reason is accepted;
+// so the months are checked from the records, not taken from the request.
+// Adds to `unmet` one violation per such ground without one.
+void CheckRemovalMonths(const google::protobuf::RepeatedField<int>& grounds,
+                        const std::vector<v1::EarlyWarning>& warnings,
+                        int vote_year, const std::string& subject,
+                        Violations& unmet);
 
 }  // namespace partydev::membership::domain
 

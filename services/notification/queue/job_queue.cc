@@ -101,21 +101,31 @@ absl::StatusOr<std::string> JobQueue::Enqueue(storage::v1::Job job) {
 }
 
 absl::StatusOr<int> JobQueue::PromoteDue(int limit) {
-  static const LuaScript* const script = new LuaScript(kPromoteScript);
-  const int64_t now_ms = absl::ToUnixMillis(clock_.Now());
+  const absl::Time now = clock_.Now();
   absl::StatusOr<RedisReply> due =
       redis_.Command({"ZRANGEBYSCORE", keys_.Delayed(), "-inf",
-                      absl::StrCat(now_ms), "LIMIT", "0", absl::StrCat(limit)});
+                      absl::StrCat(absl::ToUnixMillis(now)), "LIMIT", "0",
+                      absl::StrCat(limit)});
   if (!due.ok()) return due.status();
-  if (due->elements().empty()) return 0;
+  std::vector<std::string> members;
+  for (const RedisReply& member : due->elements()) {
+    members.push_back(member.str());
+  }
+  return PromoteMembers(members, now);
+}
+
+absl::StatusOr<int> JobQueue::PromoteMembers(
+    const std::vector<std::string>& members, absl::Time now) {
+  static const LuaScript* const script = new LuaScript(kPromoteScript);
+  if (members.empty()) return 0;
   std::vector<std::string> keys = {keys_.Delayed(), keys_.DelayedRetries(),
                                    keys_.Stream(v1::MESSAGE_PRIORITY_URGENT),
                                    keys_.Stream(v1::MESSAGE_PRIORITY_NORMAL),
                                    keys_.Stream(v1::MESSAGE_PRIORITY_DIGEST)};
-  std::vector<std::string> args = {absl::StrCat(now_ms)};
-  for (const RedisReply& member : due->elements()) {
-    keys.push_back(keys_.Job(JobIdOfMember(member.str())));
-    args.push_back(member.str());
+  std::vector<std::string> args = {absl::StrCat(absl::ToUnixMillis(now))};
+  for (const std::string& member : members) {
+    keys.push_back(keys_.Job(JobIdOfMember(member)));
+    args.push_back(member);
   }
   absl::StatusOr<RedisReply> moved = script->Run(redis_, keys, args);
   if (!moved.ok()) return moved.status();

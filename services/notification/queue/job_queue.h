@@ -22,6 +22,7 @@
 #define PARTYDEV_SERVICES_NOTIFICATION_QUEUE_JOB_QUEUE_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -64,6 +65,13 @@ class JobQueue {
   // streams. Returns how many this call moved (others may have been moved
   // by another worker at the same time: each exactly once).
   absl::StatusOr<int> PromoteDue(int limit = 100);
+
+  // Moves these members of the delayed zset (as read from it, e.g. by a
+  // worker's poll: new_jobs_read.h) to their streams, each only if it is
+  // still there and due at `now`: exactly once, as PromoteDue. Returns how
+  // many this call moved.
+  absl::StatusOr<int> PromoteMembers(const std::vector<std::string>& members,
+                                     absl::Time now);
 
  private:
   RedisClient& redis_;

@@ -143,6 +143,14 @@ v1::ChannelPolicy JobWorker::PolicyOf(v1::ChannelType channel) const {
   return policy;
 }
 
+const v1::ChannelPolicy& JobWorker::PolicyInPoll(v1::ChannelType channel) {
+  auto it = policies_in_poll_.find(channel);
+  if (it == policies_in_poll_.end()) {
+    it = policies_in_poll_.emplace(channel, PolicyOf(channel)).first;
+  }
+  return it->second;
+}
+
 absl::StatusOr<int> JobWorker::RunOnce(absl::Duration block) {
   absl::StatusOr<int> settled = Poll(block);
   // Jobs may have been read (or left unsettled) when the poll failed: the
@@ -163,19 +171,17 @@ absl::StatusOr<int> JobWorker::Poll(absl::Duration block) {
     if (!status.ok()) return status;
     groups_ready_ = true;
   }
-  absl::StatusOr<int> promoted = queue_.PromoteDue(options_.promote_limit);
-  if (!promoted.ok()) return promoted.status();
-
   std::vector<Delivery> deliveries;
   absl::Status status = ReadPendingAndClaimed(deliveries);
   if (!status.ok()) return status;
   if (deliveries.empty()) {
-    // Wait for new jobs only when nothing was promoted either (promoted
-    // jobs are on the streams now, read without waiting).
-    status = ReadNew(*promoted > 0 ? absl::ZeroDuration() : block, deliveries);
-    if (!status.ok()) return status;
+    status = ReadNew(block, deliveries);  // promotes too
+  } else {
+    status = queue_.PromoteDue(options_.promote_limit).status();
   }
+  if (!status.ok()) return status;
   done_in_batch_.clear();
+  policies_in_poll_.clear();
   status = CheckDone(deliveries);
   if (!status.ok()) return status;
   int settled = 0;
@@ -188,7 +194,7 @@ absl::StatusOr<int> JobWorker::Poll(absl::Duration block) {
       if (!status.ok()) return status;
       touched = absl::Now();
     }
-    const Delivery& delivery = deliveries[i];
+    Delivery& delivery = deliveries[i];
     if (delivery.lost) continue;
     status = Handle(delivery);
     if (!status.ok()) {
@@ -202,26 +208,28 @@ absl::StatusOr<int> JobWorker::Poll(absl::Duration block) {
 }
 
 absl::Status JobWorker::CheckDone(std::vector<Delivery>& deliveries) {
-  std::vector<RedisCommand> commands;
+  // One MGET for the whole batch: one command for Redis to parse and
+  // answer, not one per job.
+  RedisCommand mget = {"MGET"};
   std::vector<size_t> checked;
   for (size_t i = 0; i < deliveries.size(); ++i) {
-    storage::v1::Job job;
+    storage::v1::Job& job = deliveries[i].job;
     if (!job.ParseFromString(deliveries[i].entry.Field("j"))) continue;
+    deliveries[i].decoded = true;
     const std::string& key =
         job.idempotency_key().empty() ? job.id() : job.idempotency_key();
     if (key.empty()) continue;
-    commands.push_back({"EXISTS", keys_.Done(key)});
+    mget.push_back(keys_.Done(key));
     checked.push_back(i);
   }
-  if (commands.empty()) return absl::OkStatus();
-  absl::StatusOr<std::vector<RedisReply>> replies = redis_.Pipeline(commands);
-  if (!replies.ok()) return replies.status();
+  if (checked.empty()) return absl::OkStatus();
+  absl::StatusOr<RedisReply> reply = redis_.Command(mget);
+  if (!reply.ok()) return reply.status();
+  if (reply->elements().size() != checked.size()) {
+    return absl::InternalError("done keys: unexpected reply");
+  }
   for (size_t j = 0; j < checked.size(); ++j) {
-    const RedisReply& reply = (*replies)[j];
-    if (reply.is_error()) {
-      return absl::InternalError(absl::StrCat("redis: ", reply.str()));
-    }
-    deliveries[checked[j]].done = reply.integer() == 1;
+    deliveries[checked[j]].done = !reply->elements()[j].is_nil();
   }
   return absl::OkStatus();
 }
@@ -253,14 +261,23 @@ absl::Status JobWorker::FlushDone() {
       return absl::InternalError(absl::StrCat("settle: ", reply.str()));
     }
   }
+  // The metrics per channel: a batch is nearly always of one channel, and
+  // label maps cost more than the counting.
   const absl::Time now = clock_.Now();
+  std::map<std::string, std::pair<MetricLabels, int>> by_channel;
   for (const PendingDone& p : pending_done_) {
-    metrics_.Increment(kDeliveriesTotal, {{"channel", p.channel},
-                                          {"outcome", kOutcomeDelivered}});
+    auto& [labels, delivered] = by_channel[p.channel];
+    if (labels.empty()) labels = {{"channel", p.channel}};
+    ++delivered;
     if (p.enqueued != absl::InfinitePast()) {
-      metrics_.Observe(kDeliveryLatency, {{"channel", p.channel}},
+      metrics_.Observe(kDeliveryLatency, labels,
                        absl::ToDoubleSeconds(now - p.enqueued));
     }
+  }
+  for (auto& [channel, counted] : by_channel) {
+    MetricLabels& labels = counted.first;
+    labels["outcome"] = kOutcomeDelivered;
+    metrics_.Increment(kDeliveriesTotal, labels, counted.second);
   }
   pending_done_.clear();
   return absl::OkStatus();
@@ -382,21 +399,44 @@ absl::Status JobWorker::FillDeliveryCounts(v1::MessagePriority priority,
   return absl::OkStatus();
 }
 
-absl::Status JobWorker::ReadNew(absl::Duration block,
-                                std::vector<Delivery>& out) {
-  // Urgent first: a lower priority is read only when the higher ones had
-  // less than a batch.
-  for (v1::MessagePriority priority : kPriorities) {
-    const int want = options_.batch - static_cast<int>(out.size());
-    if (want <= 0) break;
-    absl::StatusOr<std::vector<StreamEntry>> entries =
-        streams_.ReadGroup(keys_.Stream(priority), keys_.group(),
-                           options_.consumer, want, absl::ZeroDuration());
-    if (!entries.ok()) return entries.status();
-    for (StreamEntry& entry : *entries) {
-      out.push_back({priority, std::move(entry), 1});
+void JobWorker::AppendRead(NewJobsRead& read, std::vector<Delivery>& out) {
+  for (size_t i = 0; i < kPriorities.size(); ++i) {
+    for (StreamEntry& entry : read.entries[i]) {
+      out.push_back({kPriorities[i], std::move(entry), 1});
     }
   }
+}
+
+absl::Status JobWorker::ReadNew(absl::Duration block,
+                                std::vector<Delivery>& out) {
+  const absl::Time now = clock_.Now();
+  absl::StatusOr<NewJobsRead> read =
+      ReadDueAndNew(redis_, keys_, options_.consumer, options_.batch, now,
+                    options_.promote_limit);
+  if (!read.ok()) return read.status();
+  AppendRead(*read, out);
+  int promoted = 0;
+  if (!read->due.empty()) {
+    absl::StatusOr<int> moved = queue_.PromoteMembers(read->due, now);
+    if (!moved.ok()) return moved.status();
+    promoted = *moved;
+  }
+  if (promoted > 0 && static_cast<int>(out.size()) < options_.batch) {
+    // The promoted jobs are on their streams now: read them in this poll,
+    // each in its place by priority (an urgent reminder that just fell due
+    // goes before the normal jobs already read).
+    absl::StatusOr<NewJobsRead> more = ReadDueAndNew(
+        redis_, keys_, options_.consumer,
+        options_.batch - static_cast<int>(out.size()), now, /*due_limit=*/0);
+    if (!more.ok()) return more.status();
+    AppendRead(*more, out);
+    std::stable_sort(
+        out.begin(), out.end(), [](const Delivery& a, const Delivery& b) {
+          return PriorityIndex(a.priority) < PriorityIndex(b.priority);
+        });
+  }
+  // Wait for new jobs only when nothing was promoted either.
+  if (promoted > 0) return absl::OkStatus();
   if (!out.empty() || block <= absl::ZeroDuration()) return absl::OkStatus();
   // Nothing anywhere: wait on the three streams at once.
   RedisCommand command = {
@@ -450,21 +490,27 @@ absl::Status JobWorker::KeepOwnership(std::vector<Delivery>& deliveries,
   return absl::OkStatus();
 }
 
-absl::Status JobWorker::Handle(const Delivery& delivery) {
-  const std::string bytes = delivery.entry.Field("j");
+absl::Status JobWorker::Handle(Delivery& delivery) {
   if (delivery.entry.fields.empty()) {
     // Pending, but its entry is gone (deleted by hand or trimmed by an
     // older release): nothing left to deliver.
     return Settle(delivery, nullptr, SettleAction::kSkip, {}).status();
   }
   storage::v1::Job job;
-  if (!job.ParseFromString(bytes) || job.id().empty()) {
+  bool decoded = delivery.decoded;
+  if (decoded) {
+    job = std::move(delivery.job);
+  } else {
+    decoded = job.ParseFromString(delivery.entry.Field("j"));
+  }
+  if (!decoded || job.id().empty()) {
     storage::v1::Job shell;
     shell.set_id(delivery.entry.id);
     shell.set_priority(delivery.priority);
     shell.set_last_error("the job could not be decoded");
     return DeadLetter(delivery, std::move(shell),
-                      v1::DEAD_LETTER_REASON_MALFORMED_JOB, bytes);
+                      v1::DEAD_LETTER_REASON_MALFORMED_JOB,
+                      delivery.entry.Field("j"));
   }
   // Jobs put on a stream by other means than JobQueue may lack a key; the
   // id then stands for it (never an empty, shared done key).
@@ -481,7 +527,7 @@ absl::Status JobWorker::Handle(const Delivery& delivery) {
                        {{"channel", channel}, {"outcome", kOutcomeDuplicate}});
     return Settle(delivery, &job, SettleAction::kSkip, {}).status();
   }
-  const v1::ChannelPolicy policy = PolicyOf(job.channel_type());
+  const v1::ChannelPolicy& policy = PolicyInPoll(job.channel_type());
   absl::Time now = clock_.Now();
   absl::StatusOr<bool> throttled = OverRateLimit(job, policy, now);
   if (!throttled.ok()) return throttled.status();
@@ -496,8 +542,6 @@ absl::Status JobWorker::Handle(const Delivery& delivery) {
   switch (result.kind) {
     case JobResult::Kind::kDone: {
       done_in_batch_.insert(job.idempotency_key());
-      std::vector<std::string> ttl = {absl::StrCat(std::max<int64_t>(
-          1, absl::ToInt64Milliseconds(options_.idempotency_retention)))};
       if (options_.settle_batch > 1) {
         pending_done_.push_back({keys_.Stream(delivery.priority),
                                  delivery.entry.id,
@@ -508,6 +552,8 @@ absl::Status JobWorker::Handle(const Delivery& delivery) {
         }
         return absl::OkStatus();
       }
+      std::vector<std::string> ttl = {absl::StrCat(std::max<int64_t>(
+          1, absl::ToInt64Milliseconds(options_.idempotency_retention)))};
       absl::StatusOr<bool> acked =
           Settle(delivery, &job, SettleAction::kDone, std::move(ttl));
       if (!acked.ok()) return acked.status();

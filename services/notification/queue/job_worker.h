@@ -5,14 +5,18 @@
 // and — through the idempotency key — with its effect at most once.
 //
 // One poll (RunOnce):
-//   1. promotes the delayed jobs that are due (exactly once, see JobQueue);
-//   2. re-reads this consumer's own pending jobs after a restart (the
+//   1. re-reads this consumer's own pending jobs after a restart (the
 //      consumer name is stable: host + slot), then claims jobs idle for
 //      longer than `claim_min_idle` in other consumers (XAUTOCLAIM: a
 //      crashed worker); a job delivered more than 1 + `max_claims` times
 //      goes to the dead letters (TOO_MANY_CLAIMS: a poison job that crashes
 //      every worker that takes it; BullMQ's maxStalledCount);
-//   3. reads new jobs, urgent before normal before digest.
+//   2. promotes the delayed jobs that are due (exactly once, see JobQueue);
+//   3. when 1. found nothing, reads new jobs, urgent before normal before
+//      digest. The due lookup of 2. shares a round trip with the urgent
+//      read (new_jobs_read.h); jobs it promoted are read in the same poll
+//      when the batch has room.
+// The jobs of a batch are handled by priority, urgent first.
 // For each job:
 //   - a job whose done key (q:done:<idempotency key>) exists is
 //     acknowledged without calling the handler: a redelivery or a replay
@@ -57,6 +61,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <random>
 #include <set>
 #include <string>
@@ -75,6 +80,7 @@
 #include "partydev/storage/v1/jobs.pb.h"
 #include "services/notification/queue/job_queue.h"
 #include "services/notification/queue/job_result.h"
+#include "services/notification/queue/new_jobs_read.h"
 #include "services/notification/queue/queue_keys.h"
 
 namespace partydev::notification {
@@ -153,6 +159,9 @@ class JobWorker {
     int64_t deliveries = 1;  // times delivered (1: first read)
     bool lost = false;       // claimed by another worker meanwhile
     bool done = false;       // its done key existed when the batch was read
+    // The job, decoded once (by CheckDone) when `decoded`.
+    bool decoded = false;
+    storage::v1::Job job = {};
   };
   // A Done result waiting to be settled with others (settle_batch).
   struct PendingDone {
@@ -170,7 +179,11 @@ class JobWorker {
   // delivery.
   absl::StatusOr<std::vector<StreamEntry>> PeekOwnPending(
       const std::string& stream);
+  // Promotes the due delayed jobs and reads new ones (new_jobs_read.h);
+  // waits up to `block` on the streams when there was nothing.
   absl::Status ReadNew(absl::Duration block, std::vector<Delivery>& out);
+  // Appends the entries of a read to `out`.
+  static void AppendRead(NewJobsRead& read, std::vector<Delivery>& out);
   // Fills `deliveries` of entries this consumer owns (XPENDING).
   absl::Status FillDeliveryCounts(v1::MessagePriority priority,
                                   std::vector<Delivery>& deliveries);
@@ -178,7 +191,8 @@ class JobWorker {
   // handled: resets the idle time of deliveries[from..] still owned by this
   // consumer and marks the others lost (another worker claimed them).
   absl::Status KeepOwnership(std::vector<Delivery>& deliveries, size_t from);
-  absl::Status Handle(const Delivery& delivery);
+  // Handles one job (moves the decoded job out of `delivery`).
+  absl::Status Handle(Delivery& delivery);
   absl::Status DeadLetter(const Delivery& delivery, storage::v1::Job job,
                           v1::DeadLetterReason reason,
                           absl::string_view raw = "");
@@ -203,6 +217,9 @@ class JobWorker {
                                      const v1::ChannelPolicy& policy,
                                      absl::Time now);
   v1::ChannelPolicy PolicyOf(v1::ChannelType channel) const;
+  // PolicyOf, looked up once per channel type and poll: a rule set that
+  // changes applies from the next poll.
+  const v1::ChannelPolicy& PolicyInPoll(v1::ChannelType channel);
   void Run();
 
   RedisClient& redis_;
@@ -231,6 +248,7 @@ class JobWorker {
   // Idempotency keys handled in the current batch: a key that comes twice
   // in one batch (a replay beside its original) is sent once.
   std::set<std::string> done_in_batch_;
+  std::map<v1::ChannelType, v1::ChannelPolicy> policies_in_poll_;
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

@@ -4,13 +4,23 @@
 // cell and committee resolutions, decision, ceremony, probation with the
 // new members' class, recognition vote, recognition), an attempt to skip a
 // step refused with its rule, and quotad counting the admission from
-// membership's events. Run without a fault and with each fault at the
-// midpoint (after the introductions): the outcome must be the same.
+// membership's events. After each step that opens a deadline, the
+// scenario waits until its reminder is in the inbox the reminder rule
+// names (the cell secretary's for the cell's duties): the scenario's dates
+// are in 2024-2025, so every deadline is already past when opened,
+// membershipd's deadline scan announces it and notifyd sends its first
+// reminder at once; the next step closes the deadline, which would cancel
+// a reminder not yet sent. Run without a fault and with each fault at the
+// midpoint (after the introductions): the outcome must be the same, each
+// deadline's reminder sent exactly once.
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <iostream>
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,6 +32,7 @@ namespace partydev::acceptance {
 namespace {
 
 namespace mv1 = ::partydev::membership::v1;
+namespace nv1 = ::partydev::notification::v1;
 namespace qv1 = ::partydev::quota::v1;
 namespace cv1 = ::partydev::common::v1;
 using AS = mv1::AdmissionService::Stub;
@@ -34,6 +45,196 @@ std::string DeadlineKinds(const mv1::Person& p) {
   std::sort(kinds.begin(), kinds.end());
   return kinds.empty() ? "none" : absl::StrJoin(kinds, ",");
 }
+
+// A deadline as its reminders know it: kind and due date.
+std::string DeadlineKey(cv1::DeadlineKind kind, const cv1::Date& due) {
+  return absl::StrCat(cv1::DeadlineKind_Name(kind), " due ", due.year(), "-",
+                      due.month(), "-", due.day());
+}
+
+// The reminders of one person's deadlines, found where their recipients
+// find them: in the inboxes the reminder rule's audience names (the cell's
+// office, read by its secretary, for the cell's duties; the committee's
+// office for a decision of the superior level), read through InboxService
+// as their officers; ReminderService says which deadline a message's
+// scheduled reminder is about.
+class DeadlineReminders {
+ public:
+  DeadlineReminders(Suite& suite, Recorder& recorder, std::string person,
+                    std::string cell)
+      : suite_(suite),
+        recorder_(recorder),
+        person_(std::move(person)),
+        cell_(std::move(cell)) {}
+
+  // Waits until every deadline of `p` not awaited before has its reminder
+  // SENT and in each office inbox it names; records, per deadline, who got
+  // it and the title each office reads.
+  void AwaitNew(const mv1::Person& p) {
+    std::vector<std::pair<std::string, cv1::DeadlineKind>> fresh;
+    for (const mv1::Deadline& d : p.deadlines()) {
+      const std::string key = DeadlineKey(d.kind(), d.due_on());
+      if (awaited_.insert(key).second) fresh.emplace_back(key, d.kind());
+    }
+    if (fresh.empty()) return;
+    // Per deadline: the sent reminder, and the message of each office.
+    std::map<std::string, nv1::ScheduledReminder> sent;
+    std::map<std::string, std::map<std::string, nv1::Message>> found;
+    const bool arrived = Suite::Eventually(
+        [&] {
+          sent.clear();
+          found.clear();
+          std::optional<std::map<std::string, nv1::ScheduledReminder>> all =
+              Reminders();
+          if (!all.has_value()) return false;
+          for (const auto& [key, kind] : fresh) {
+            for (const auto& [name, r] : *all) {
+              if (DeadlineKey(r.deadline_kind(), r.due_date()) == key &&
+                  r.state() == nv1::SCHEDULED_REMINDER_STATE_SENT) {
+                sent[key] = r;
+              }
+            }
+            if (sent.count(key) == 0) return false;
+            for (const std::string& to : sent[key].recipients()) {
+              const std::string office = OrganizationOfOffice(to);
+              if (office.empty()) continue;  // the person's own inbox
+              std::optional<nv1::Message> m =
+                  MessageOf(to, office, sent[key].name());
+              if (!m.has_value()) return false;
+              found[key][office] = *m;
+            }
+          }
+          return true;
+        },
+        kAsyncTimeout);
+    if (!arrived) {
+      ADD_FAILURE() << "the reminders of a step did not all arrive\n"
+                    << Describe();
+    }
+    for (const auto& [key, kind] : fresh) {
+      const std::string kind_name = cv1::DeadlineKind_Name(kind);
+      if (sent.count(key) == 0) {
+        recorder_.Add("no reminder of " + kind_name);
+        continue;
+      }
+      recorder_.Add(absl::StrCat("reminder ", kind_name, " sent to ",
+                                 absl::StrJoin(sent[key].recipients(), ",")));
+      for (const auto& [office, message] : found[key]) {
+        offices_[key].insert(office);
+        recorder_.Add(absl::StrCat("reminder ", kind_name, " in ",
+                                   Whose(office), ": ", message.subject()));
+      }
+    }
+  }
+
+  // Records how many messages each awaited deadline left in each office
+  // inbox that got its reminder: exactly one, whatever the faults (a
+  // replayed event or a sweep repeated after a crash sends nothing twice).
+  void RecordCounts() {
+    std::optional<std::map<std::string, nv1::ScheduledReminder>> all =
+        Reminders();
+    if (!all.has_value()) {
+      recorder_.Add("reminders not read");
+      return;
+    }
+    for (const auto& [key, offices] : offices_) {
+      for (const std::string& office : offices) {
+        std::vector<nv1::Message> messages;
+        if (!recorder_.Ok("inbox of " + office,
+                          suite_.ReadInbox(OfficeOf(office), Secretary(office),
+                                           SubjectFilter(), {}, &messages))) {
+          continue;
+        }
+        int count = 0;
+        for (const nv1::Message& m : messages) {
+          auto r = all->find(m.scheduled_reminder());
+          if (r != all->end() && DeadlineKey(r->second.deadline_kind(),
+                                             r->second.due_date()) == key) {
+            ++count;
+          }
+        }
+        recorder_.Add(absl::StrCat("messages of ", key.substr(0, key.find(' ')),
+                                   " in ", Whose(office), ": ", count));
+      }
+    }
+  }
+
+ private:
+  std::string SubjectFilter() const {
+    return absl::StrCat("subject_resource = \"", person_, "\"");
+  }
+
+  std::string Whose(const std::string& office) const {
+    return office == cell_ ? "the secretary's inbox"
+                           : absl::StrCat("the inbox of ", office);
+  }
+
+  // Every reminder notifyd scheduled about the person, by name; nullopt
+  // when the list failed.
+  std::optional<std::map<std::string, nv1::ScheduledReminder>> Reminders() {
+    std::map<std::string, nv1::ScheduledReminder> all;
+    nv1::ListScheduledRemindersRequest q;
+    q.set_subject_resource(person_);
+    q.set_page_size(1000);
+    while (true) {
+      nv1::ListScheduledRemindersResponse page;
+      if (!suite_
+               .Call(suite_.reminders(),
+                     &nv1::ReminderService::Stub::ListScheduledReminders,
+                     Admin(), q, &page)
+               .ok()) {
+        return std::nullopt;
+      }
+      for (const nv1::ScheduledReminder& r : page.scheduled_reminders()) {
+        all[r.name()] = r;
+      }
+      if (page.next_page_token().empty()) return all;
+      q.set_page_token(page.next_page_token());
+    }
+  }
+
+  // The message of `reminder` in `office`'s inbox (`recipient`), read as
+  // its secretary.
+  std::optional<nv1::Message> MessageOf(const std::string& recipient,
+                                        const std::string& office,
+                                        const std::string& reminder) {
+    std::vector<nv1::Message> messages;
+    if (!suite_
+             .ReadInbox(recipient, Secretary(office), SubjectFilter(), {},
+                        &messages)
+             .ok()) {
+      return std::nullopt;
+    }
+    for (nv1::Message& m : messages) {
+      if (m.scheduled_reminder() == reminder) return std::move(m);
+    }
+    return std::nullopt;
+  }
+
+  // The reminders about the person, for a failure message.
+  std::string Describe() {
+    std::string out;
+    std::optional<std::map<std::string, nv1::ScheduledReminder>> all =
+        Reminders();
+    if (!all.has_value()) return "reminders not read";
+    for (const auto& [name, r] : *all) {
+      absl::StrAppend(&out, name, " ",
+                      DeadlineKey(r.deadline_kind(), r.due_date()), " ",
+                      nv1::ScheduledReminderState_Name(r.state()), " to ",
+                      absl::StrJoin(r.recipients(), ","), " ", r.error(),
+                      r.cancel_reason(), "\n");
+    }
+    return out;
+  }
+
+  Suite& suite_;
+  Recorder& recorder_;
+  const std::string person_;
+  const std::string cell_;
+  std::set<std::string> awaited_;
+  // Per deadline, the offices whose inbox got its reminder.
+  std::map<std::string, std::set<std::string>> offices_;
+};
 
 Outcome RunOneCandidate(Suite& suite, Fault fault) {
   Outcome outcome;
@@ -121,6 +322,9 @@ Outcome RunOneCandidate(Suite& suite, Fault fault) {
   {
     mv1::CreatePersonRequest q;
     q.set_request_id(rid + "candidate");
+    // A chosen id: the reminders' titles name the candidate by it (notifyd
+    // has no projection of people's names), so both runs read the same.
+    q.set_person_id("nguyen-thi-an");
     mv1::Person* p = q.mutable_person();
     p->set_full_name("Nguyễn Thị An");
     *p->mutable_date_of_birth() = D(2000, 5, 1);
@@ -143,12 +347,15 @@ Outcome RunOneCandidate(Suite& suite, Fault fault) {
     r.Add(absl::StrCat("stage after sourcing: ", cv1::Stage_Name(out.stage())));
   }
 
-  // One pipeline step: the stage it reaches and the deadlines then open.
+  // One pipeline step: the stage it reaches and the deadlines then open,
+  // whose reminders must have arrived before the next step closes them.
+  DeadlineReminders reminders(suite, r, n, cell);
   mv1::Person p;
   auto step = [&](const std::string& what, const grpc::Status& status) {
     if (!r.Ok(what, status)) return;
     r.Add(absl::StrCat("after ", what, ": ", cv1::Stage_Name(p.stage()),
                        " deadlines ", DeadlineKinds(p)));
+    reminders.AwaitNew(p);
   };
   const Caller sec = Secretary(cell);
 
@@ -385,6 +592,8 @@ Outcome RunOneCandidate(Suite& suite, Fault fault) {
     ADD_FAILURE() << FaultName(fault) << ": " << s;
     r.Add("fault not injected");
   }
+  // Each deadline's reminder, once in each inbox.
+  reminders.RecordCounts();
   // The case as read back (nothing doubled by the retries).
   {
     mv1::GetPersonRequest q;
@@ -458,6 +667,63 @@ TEST_P(OneCandidateTest, FromSourcingToOfficialMember) {
                   "read back: STAGE_OFFICIAL mentors 1 introductions 2 cell "
                   "ballots 1 recognition ballots 1"))
       << joined;
+  // Each deadline of the pipeline produced its reminder, once, in the
+  // inbox its rule names: the cell's duties in the secretary's inbox.
+  EXPECT_TRUE(Has(outcome,
+                  "reminder DEADLINE_KIND_CEREMONY_DUE in the secretary's "
+                  "inbox: Đến hạn tổ chức lễ kết nạp nguyen-thi-an"))
+      << joined;
+  EXPECT_TRUE(Has(outcome,
+                  "reminder DEADLINE_KIND_PROBATION_ENDS in the secretary's "
+                  "inbox: Đồng chí nguyen-thi-an sắp hết thời gian dự bị"))
+      << joined;
+  EXPECT_TRUE(Has(outcome,
+                  "reminder DEADLINE_KIND_RECOGNITION_VOTE_DUE in the "
+                  "secretary's inbox: Đến hạn xét công nhận đảng viên chính "
+                  "thức cho nguyen-thi-an"))
+      << joined;
+  EXPECT_TRUE(
+      Has(outcome,
+          "reminder DEADLINE_KIND_PROBATION_ENDS sent to "
+          "recipients/org-cb-khoa-toan,recipients/person-nguyen-thi-an"))
+      << joined;
+  for (const char* kind :
+       {"DEADLINE_KIND_CEREMONY_DUE", "DEADLINE_KIND_PROBATION_ENDS",
+        "DEADLINE_KIND_RECOGNITION_VOTE_DUE"}) {
+    EXPECT_TRUE(Has(outcome, absl::StrCat("messages of ", kind,
+                                          " in the secretary's inbox: 1")))
+        << kind << "\n"
+        << joined;
+  }
+  // The superior level's decisions: reminded in the deciding committee's
+  // office (the bloc's standing committee decides, letter 1849-CV/ĐUK's
+  // bloc), once.
+  EXPECT_TRUE(Has(outcome,
+                  "reminder DEADLINE_KIND_ADMISSION_DECISION_DUE sent to "
+                  "recipients/org-duk"))
+      << joined;
+  EXPECT_TRUE(Has(outcome,
+                  "reminder DEADLINE_KIND_RECOGNITION_DECISION_DUE sent to "
+                  "recipients/org-duk"))
+      << joined;
+  for (const char* kind : {"DEADLINE_KIND_ADMISSION_DECISION_DUE",
+                           "DEADLINE_KIND_RECOGNITION_DECISION_DUE"}) {
+    const std::string in = absl::StrCat("reminder ", kind, " in the inbox of ");
+    const std::string once = absl::StrCat("messages of ", kind, " in ");
+    int reminded = 0, counted = 0;
+    for (const std::string& line : outcome) {
+      if (line.rfind(in, 0) == 0) ++reminded;
+      if (line.rfind(once, 0) == 0) {
+        ++counted;
+        EXPECT_EQ(line.substr(line.size() - 3), ": 1") << line;
+      }
+    }
+    EXPECT_EQ(reminded, 1) << kind << "\n" << joined;
+    EXPECT_EQ(counted, 1) << kind << "\n" << joined;
+  }
+  for (const std::string& line : outcome) {
+    EXPECT_NE(line.rfind("no reminder of ", 0), 0u) << line;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Faults, OneCandidateTest,

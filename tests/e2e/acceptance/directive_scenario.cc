@@ -7,22 +7,33 @@
 // Run without a fault and with each fault at the midpoint (after half the
 // acknowledgements): the outcome must be the same.
 //
-// Not driven here (see the report of this test's author): reminders to the
-// late cells and the escalation to their superior need the delivery
-// deadline sweep to see a due date in the past, and a directive issued today
-// has its due dates ahead of today; notifyd has no flag for its sweep period
-// either (one minute).
+// Then rehearsal time (Suite::SetClockOffsetDays, after the fault): two
+// days past the acknowledgement's due date the late deliveries are LATE
+// and reminded in their inboxes; four days past it (the directive
+// escalates after 2 reminders past the due date) they are ESCALATED and
+// the superior committee has the escalation message in its office inbox;
+// two days past the yearly report's due date the cells that have not
+// reported are reminded, the one that reported is not. The days chosen
+// fall between two sends of the shipped rules (acknowledgement: on the
+// day, then every 2 days; report: 3 days before, on the day, then every 7
+// days; all at 08:00), so the counts do not depend on the hour the test
+// runs.
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <iostream>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
+#include "common/dates.h"
+#include "common/vietnam_time.h"
 #include "tests/e2e/acceptance/suite.h"
 
 namespace partydev::acceptance {
@@ -32,6 +43,30 @@ namespace mv1 = ::partydev::membership::v1;
 namespace nv1 = ::partydev::notification::v1;
 namespace cv1 = ::partydev::common::v1;
 using DS = nv1::DirectiveService::Stub;
+
+// Reminders and escalations as their readers see them: "N × subject"
+// per distinct subject, in subject order; "no reminder" when none.
+std::string Summary(const std::vector<nv1::Message>& messages) {
+  std::map<std::string, int> by_subject;
+  for (const nv1::Message& m : messages) ++by_subject[m.subject()];
+  if (by_subject.empty()) return "no reminder";
+  std::vector<std::string> parts;
+  for (const auto& [subject, count] : by_subject) {
+    parts.push_back(absl::StrCat(count, " × ", subject));
+  }
+  return absl::StrJoin(parts, "; ");
+}
+
+// A delivery's deadline facts, comparable between two reads.
+std::string DeadlineState(const nv1::Delivery& d) {
+  std::vector<std::string> to;
+  for (const nv1::Escalation& e : d.escalations()) {
+    to.push_back(e.escalated_to());
+  }
+  return absl::StrCat(nv1::DeliveryState_Name(d.state()), " reminders ",
+                      d.reminders_sent(), " escalations ", d.escalations_size(),
+                      to.empty() ? "" : " to " + absl::StrJoin(to, ","));
+}
 
 Outcome RunDirective(Suite& suite, Fault fault) {
   Outcome outcome;
@@ -137,6 +172,9 @@ Outcome RunDirective(Suite& suite, Fault fault) {
   *d.mutable_report()->mutable_first_due_date() = D(2027, 11, 30);
   d.mutable_report()->set_reporting_parties(
       nv1::REPORTING_PARTIES_ALL_ACTING_DELIVERIES);
+  // The superior committee is told after the second reminder past the due
+  // date (issue 6: "quá số lần nhắc thì báo cấp ủy cấp trên").
+  d.mutable_escalation()->set_escalate_after_reminders(2);
   // notifyd learns the tree from membership's events: the directive goes
   // out once it knows the last cell (a draft of that cell, validate_only,
   // is allowed to the cell's secretary only once the cell is known).
@@ -320,6 +358,113 @@ Outcome RunDirective(Suite& suite, Fault fault) {
           "tracked ", nv1::DeliveryState_Name(c.state()), " ", c.count()));
     }
   }
+
+  // Rehearsal time: the sweeps run as if on `day` (Vietnam), then each
+  // delivery's state and the reminders and escalations in the inboxes of
+  // its organisation and of those it was escalated to are recorded.
+  const absl::CivilDay today = VietnamDayOf(absl::Now());
+  auto rehearse = [&](const std::string& label, absl::CivilDay day,
+                      const std::function<bool(
+                          const std::map<std::string, nv1::Delivery>&)>& done) {
+    const absl::Time start = absl::Now();
+    if (absl::Status s =
+            suite.SetClockOffsetDays(static_cast<int>(day - today));
+        !s.ok()) {
+      ADD_FAILURE() << label << ": " << s;
+      outcome.push_back("clock not moved to " + label);
+      return;
+    }
+    const absl::Duration moved = absl::Now() - start;
+    // Until `done` holds and two sweeps later nothing has changed (a
+    // sweep handles every delivery; the one that made `done` hold may
+    // still be under way).
+    std::map<std::string, nv1::Delivery> all;
+    std::string last;
+    absl::Time since = absl::Now();
+    const bool settled = Suite::Eventually(
+        [&] {
+          all = deliveries();
+          std::string now_state;
+          for (const auto& [o, delivery] : all) {
+            absl::StrAppend(&now_state, o, DeadlineState(delivery), "\n");
+          }
+          if (!done(all)) return false;
+          if (now_state != last) {
+            last = now_state;
+            since = absl::Now();
+            return false;
+          }
+          return absl::Now() - since > absl::Milliseconds(2500);
+        },
+        kAsyncTimeout);
+    if (!settled) {
+      ADD_FAILURE() << label << ": the deliveries did not settle\n" << last;
+    }
+    // How long the restarts and the sweeps took, in the test's output.
+    std::cout << label << ": clock moved after "
+              << absl::ToInt64Milliseconds(moved) << " ms, settled after "
+              << absl::ToInt64Milliseconds(absl::Now() - start) << " ms\n";
+    for (const auto& [o, delivery] : all) {
+      outcome.push_back(
+          absl::StrCat(label, ": delivery ", o, ": ", DeadlineState(delivery)));
+      std::set<std::string> readers = {o};
+      for (const nv1::Escalation& e : delivery.escalations()) {
+        readers.insert(e.escalated_to());
+      }
+      for (const std::string& reader : readers) {
+        std::vector<nv1::Message> messages;
+        if (ok(absl::StrCat(label, " inbox of ", reader),
+               suite.ReadInbox(
+                   OfficeOf(reader), Secretary(reader),
+                   absl::StrCat("delivery = \"", delivery.name(), "\""),
+                   {nv1::MESSAGE_CATEGORY_DIRECTIVE_REMINDER,
+                    nv1::MESSAGE_CATEGORY_ESCALATION},
+                   &messages))) {
+          outcome.push_back(absl::StrCat(label, ": inbox of ", reader,
+                                         " about the delivery to ", o, ": ",
+                                         Summary(messages)));
+        }
+      }
+    }
+  };
+  // Whether every delivery whose acknowledgement is still owed is in
+  // `state` with at least `reminders` reminders.
+  auto owed_ack = [](nv1::DeliveryState state, int reminders) {
+    return [state, reminders](const std::map<std::string, nv1::Delivery>& all) {
+      for (const auto& [o, delivery] : all) {
+        if (!delivery.acknowledgement_required() ||
+            delivery.has_acknowledgement()) {
+          continue;
+        }
+        if (delivery.state() != state ||
+            delivery.reminders_sent() < reminders) {
+          return false;
+        }
+      }
+      return !all.empty();
+    };
+  };
+  const absl::CivilDay ack_due =
+      CivilDayOf(deliveries()[cells[3]].acknowledge_by());
+  // Two days after the acknowledgement was due: the on-day and the first
+  // later reminder are out, the delivery is LATE.
+  rehearse("ack due+2", ack_due + 2, owed_ack(nv1::DELIVERY_STATE_LATE, 2));
+  // Four days after: the second reminder past the due date escalates.
+  rehearse("ack due+4", ack_due + 4,
+           owed_ack(nv1::DELIVERY_STATE_ESCALATED, 3));
+  // Two days after the yearly report was due: 3 days before and on the
+  // day sent to the cells that acknowledged and have not reported.
+  rehearse("report due+2", CivilDayOf(d.report().first_due_date()) + 2,
+           [&](const std::map<std::string, nv1::Delivery>& all) {
+             for (const std::string& c : {cells[1], cells[2]}) {
+               auto it = all.find(c);
+               if (it == all.end() || it->second.reminders_sent() < 2) {
+                 return false;
+               }
+             }
+             return true;
+           });
+
   std::sort(outcome.begin(), outcome.end());
   return outcome;
 }
@@ -344,6 +489,67 @@ TEST_P(DirectiveTest, DisseminatedAcknowledgedReportedAndTransfers) {
   EXPECT_TRUE(Has(outcome, "tracked DELIVERY_STATE_REPORTED 1")) << joined;
   EXPECT_TRUE(Has(outcome, "overdue transfer nghi-viec")) << joined;
   EXPECT_FALSE(Has(outcome, "overdue transfer nghi-huu")) << joined;
+  // The cell that did not acknowledge: late and reminded, then escalated
+  // to its ward committee, whose office inbox has the escalation.
+  const std::string late = "organizations/vo-thi-sau-kp2";
+  EXPECT_TRUE(Has(outcome, "ack due+2: delivery " + late +
+                               ": DELIVERY_STATE_LATE reminders 2 "
+                               "escalations 0"))
+      << joined;
+  EXPECT_TRUE(Has(outcome, "ack due+2: inbox of " + late +
+                               " about the delivery to " + late +
+                               ": 2 × Nhắc xác nhận văn bản 06-CT/TU"))
+      << joined;
+  EXPECT_TRUE(Has(outcome, "ack due+4: delivery " + late +
+                               ": DELIVERY_STATE_ESCALATED reminders 3 "
+                               "escalations 1 to organizations/vo-thi-sau"))
+      << joined;
+  EXPECT_TRUE(Has(outcome, "ack due+4: inbox of " + late +
+                               " about the delivery to " + late +
+                               ": 3 × Nhắc xác nhận văn bản 06-CT/TU"))
+      << joined;
+  EXPECT_TRUE(Has(outcome,
+                  "ack due+4: inbox of organizations/vo-thi-sau about the "
+                  "delivery to " +
+                      late +
+                      ": 1 × Chi bộ khu phố 2 vo-thi-sau chậm xác nhận đã "
+                      "nhận văn bản 06-CT/TU"))
+      << joined;
+  // The cells that acknowledged in time: never reminded of it.
+  for (const char* cell :
+       {"organizations/ben-nghe-kp1", "organizations/ben-nghe-kp2",
+        "organizations/vo-thi-sau-kp1"}) {
+    EXPECT_TRUE(Has(outcome, absl::StrCat("ack due+4: inbox of ", cell,
+                                          " about the delivery to ", cell,
+                                          ": no reminder")))
+        << cell << "\n"
+        << joined;
+  }
+  // The yearly report: the two cells that acknowledged but did not report
+  // are reminded (3 days before and on the day) and late; the one that
+  // reported is not.
+  for (const char* cell :
+       {"organizations/ben-nghe-kp2", "organizations/vo-thi-sau-kp1"}) {
+    EXPECT_TRUE(Has(outcome, absl::StrCat("report due+2: delivery ", cell,
+                                          ": DELIVERY_STATE_LATE reminders 2 "
+                                          "escalations 0")))
+        << cell << "\n"
+        << joined;
+    EXPECT_TRUE(Has(outcome, absl::StrCat("report due+2: inbox of ", cell,
+                                          " about the delivery to ", cell,
+                                          ": 2 × Đôn đốc báo cáo kết quả "
+                                          "thực hiện 06-CT/TU")))
+        << cell << "\n"
+        << joined;
+  }
+  EXPECT_TRUE(Has(outcome,
+                  "report due+2: inbox of organizations/ben-nghe-kp1 about "
+                  "the delivery to organizations/ben-nghe-kp1: no reminder"))
+      << joined;
+  EXPECT_TRUE(Has(outcome,
+                  "report due+2: delivery organizations/ben-nghe-kp1: "
+                  "DELIVERY_STATE_REPORTED reminders 0 escalations 0"))
+      << joined;
 }
 
 INSTANTIATE_TEST_SUITE_P(Faults, DirectiveTest,

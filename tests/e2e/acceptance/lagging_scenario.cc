@@ -6,8 +6,14 @@
 // notifyd turns the lagging events into ONE urging letter (công văn đôn
 // đốc) whose recipients are the lagging organisations; the committee office
 // issues it; each acknowledges, one reports, and TrackDirective shows the
-// one that has not reported. Run without a fault and with each fault at the
-// midpoint (after the checkpoint): the outcome must be the same.
+// one that has not reported. Last, the admission results become the
+// yearly classification criterion of each organisation ("lấy kết quả kết
+// nạp đảng viên làm tiêu chí đánh giá, xếp loại tổ chức đảng hằng năm"):
+// the bloc's board reads the year's target and admissions from quotad and
+// classifies each organisation in membershipd, which counts the admissions
+// from its own records; the two counts must agree. Run without a fault and
+// with each fault at the midpoint (after the checkpoint): the outcome must
+// be the same.
 
 #include <gtest/gtest.h>
 
@@ -15,6 +21,7 @@
 #include <iostream>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -94,7 +101,7 @@ Outcome RunLagging(Suite& suite, Fault fault) {
        suite.Call(suite.targets(), &qv1::TargetService::Stub::CreateTerm,
                   Admin(), q, &out));
   }
-  for (const Grassroots& g : grassroots) {
+  auto term_target = [&](const Grassroots& g) {
     qv1::CreateTermTargetRequest q;
     q.set_parent(g.name);
     q.set_term_target_id("2020-2025");
@@ -104,9 +111,47 @@ Outcome RunLagging(Suite& suite, Fault fault) {
     ref->set_number("01-NQ/ĐH");
     *ref->mutable_signed_on() = D(2020, 9, 1);
     ref->set_deciding_organization(g.name);
+    return q;
+  };
+  // quotad learns the tree from membership's events: the targets wait
+  // until it knows every organisation (a check that writes nothing).
+  Suite::Eventually(
+      [&] {
+        for (const Grassroots& g : grassroots) {
+          qv1::CreateTermTargetRequest q = term_target(g);
+          q.clear_request_id();
+          q.set_validate_only(true);
+          qv1::TermTarget out;
+          if (!suite
+                   .Call(suite.targets(),
+                         &qv1::TargetService::Stub::CreateTermTarget,
+                         Board(bloc), q, &out)
+                   .ok()) {
+            return false;
+          }
+        }
+        return true;
+      },
+      kAsyncTimeout);
+  for (const Grassroots& g : grassroots) {
     qv1::TermTarget out;
     ok("target " + g.id,
        suite.Call(suite.targets(), &qv1::TargetService::Stub::CreateTermTarget,
+                  Board(bloc), term_target(g), &out));
+  }
+
+  // Each organisation's own target of the classified year, from its yearly
+  // plan (kế hoạch năm): 2 admissions.
+  constexpr int kClassifiedYear = 2022;
+  for (const Grassroots& g : grassroots) {
+    qv1::CreateYearTargetRequest q;
+    q.set_parent(g.name + "/targets/2020-2025");
+    q.set_year_target_id(absl::StrCat(kClassifiedYear));
+    q.set_request_id(rid + "year-target-" + g.id);
+    q.mutable_year_target()->mutable_own()->set_total(2);
+    qv1::YearTarget out;
+    ok("year target " + g.id,
+       suite.Call(suite.targets(), &qv1::TargetService::Stub::CreateYearTarget,
                   Board(bloc), q, &out));
   }
 
@@ -333,6 +378,92 @@ Outcome RunLagging(Suite& suite, Fault fault) {
     outcome.push_back(absl::StrCat("urging delivery ", o, ": ",
                                    nv1::DeliveryState_Name(d.state())));
   }
+
+  // The admission results as the yearly classification criterion (the
+  // fault may still be under way): quotad's results of the year give each
+  // organisation's target (and whether it completed under the rule set's
+  // threshold, which forces "not completed"), its achievement counts the
+  // admissions; membershipd counts them itself from its records.
+  std::map<std::string, qv1::YearResultRow> year_results;
+  {
+    qv1::ComputeYearResultsRequest q;
+    q.set_name(bloc);
+    q.set_year(kClassifiedYear);
+    q.set_term("terms/2020-2025");
+    q.set_page_size(1000);
+    qv1::YearResults out;
+    if (ok("year results",
+           suite.Call(suite.achievements(),
+                      &qv1::AchievementService::Stub::ComputeYearResults,
+                      Board(bloc), q, &out))) {
+      for (const auto& row : out.rows()) {
+        year_results[row.organization().name()] = row;
+      }
+    }
+  }
+  std::map<std::string, int> admitted_in_year;
+  {
+    qv1::QueryAchievementsRequest q;
+    q.set_name(bloc);
+    q.set_term("terms/2020-2025");
+    q.set_year(kClassifiedYear);
+    q.set_scope(qv1::ORGANIZATION_SCOPE_SUBTREE);
+    *q.mutable_as_of() = D(kClassifiedYear, 12, 31);
+    q.set_page_size(1000);
+    qv1::AchievementCounts out;
+    if (ok("achievements of the year",
+           suite.Call(suite.achievements(),
+                      &qv1::AchievementService::Stub::QueryAchievements,
+                      Board(bloc), q, &out))) {
+      for (const auto& row : out.rows()) {
+        if (row.period().year() == kClassifiedYear) {
+          admitted_in_year[row.organization().name()] = row.admitted();
+        }
+      }
+    }
+  }
+  for (const Grassroots& g : grassroots) {
+    const qv1::YearResultRow& result = year_results[g.name];
+    mv1::CreateOrganizationClassificationRequest q;
+    q.set_parent(g.name);
+    q.set_classification_id(absl::StrCat(kClassifiedYear));
+    q.set_request_id(rid + "classification-" + g.id);
+    mv1::OrganizationClassification* c = q.mutable_classification();
+    c->set_classified(true);
+    for (const auto& [code, score] :
+         {std::pair<const char*, double>{"leadership", 25},
+          {"party_building", 15},
+          {"organisation_cadres", 15},
+          {"admission_results", 7},
+          {"inspection", 15}}) {
+      mv1::CriterionScore* s = c->add_criteria();
+      s->set_criterion(code);
+      s->set_score(score);
+    }
+    if (result.below_completion_threshold()) {
+      c->add_triggers(mv1::NOT_COMPLETED_TRIGGER_UNIT_UNDER_TARGETS);
+    }
+    // Only the target is the board's: membershipd fills admitted.
+    c->mutable_admission_results()->set_target(result.target());
+    mv1::OrganizationClassification out;
+    if (!ok("classification " + g.id,
+            suite.Call(suite.classification(),
+                       &mv1::ClassificationService::Stub::
+                           CreateOrganizationClassification,
+                       Board(bloc), q, &out))) {
+      continue;
+    }
+    const mv1::AdmissionResultsCriterion& a = out.admission_results();
+    outcome.push_back(absl::StrCat(
+        "classification ", g.name, " ", kClassifiedYear, ": admitted ",
+        a.admitted(), " target ", a.target(), " percent ", a.percent()));
+    // The system of record and quotad's projection of its events agree.
+    EXPECT_EQ(a.admitted(), admitted_in_year[g.name]) << g.name;
+    outcome.push_back(absl::StrCat(
+        "classification ", g.name, " admitted ",
+        a.admitted() == admitted_in_year[g.name] ? "equals" : "differs from",
+        " quotad's ", admitted_in_year[g.name]));
+  }
   if (absl::Status s = suite.EndFault(); !s.ok()) {
     ADD_FAILURE() << FaultName(fault) << ": " << s;
     outcome.push_back("fault not injected");
@@ -383,6 +514,27 @@ TEST_P(LaggingTest, UrgingLetterToExactlyTheLaggingOrganisations) {
                   "DELIVERY_STATE_REPORTED"))
       << joined;
   EXPECT_TRUE(Has(outcome, "urging reference 1849-CV/ĐUK")) << joined;
+  // The admissions of 2022 (the college's 2nd and 5th, the finance
+  // department's 2nd and 5th, the newspaper's 2nd) against a target of 2,
+  // as membershipd counts them and as quotad does.
+  EXPECT_TRUE(Has(outcome,
+                  "classification organizations/cd-su-pham 2022: "
+                  "admitted 2 target 2 percent 100"))
+      << joined;
+  EXPECT_TRUE(Has(outcome,
+                  "classification organizations/so-tai-chinh 2022: "
+                  "admitted 2 target 2 percent 100"))
+      << joined;
+  EXPECT_TRUE(Has(outcome,
+                  "classification organizations/bao-lam-dong 2022: "
+                  "admitted 1 target 2 percent 50"))
+      << joined;
+  for (const char* org : {"cd-su-pham", "so-tai-chinh", "bao-lam-dong"}) {
+    EXPECT_TRUE(absl::StrContains(
+        joined, absl::StrCat("classification organizations/", org,
+                             " admitted equals quotad's")))
+        << joined;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Faults, LaggingTest, ::testing::ValuesIn(AllFaults()),

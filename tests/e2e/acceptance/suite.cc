@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "common/errors.h"
 #include "common/grpc_status.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -59,6 +60,18 @@ std::set<std::string> RulesOf(const grpc::Status& status) {
     rules.insert(v.rule);
   }
   return rules;
+}
+
+std::string OfficeOf(const std::string& organization) {
+  absl::string_view id = organization;
+  (void)absl::ConsumePrefix(&id, "organizations/");
+  return absl::StrCat("recipients/org-", id);
+}
+
+std::string OrganizationOfOffice(const std::string& recipient) {
+  absl::string_view id = recipient;
+  if (!absl::ConsumePrefix(&id, "recipients/org-")) return "";
+  return absl::StrCat("organizations/", id);
 }
 
 namespace {
@@ -151,8 +164,38 @@ absl::Status Suite::StartBinary(Service service) {
        // Health follows Redis within 0.2 s after the Redis fault.
        {"PARTYDEV_HEALTH_INTERVAL_MS", "200"},
        {"PARTYDEV_DRAIN_SECONDS", "1"},
-       {"PARTYDEV_LOG_LEVEL", "warn"}},
+       {"PARTYDEV_LOG_LEVEL", "warn"},
+       // Deadline scans and reminder sweeps every second, so that a
+       // scenario sees them within its steps.
+       {"PARTYDEV_SWEEP_PERIOD_SECONDS", "1"},
+       // A stable name: a binary killed mid-event takes its pending
+       // entries back as soon as it is started again.
+       {"PARTYDEV_CONSUMER_NAME", BinaryOf(service)},
+       {"PARTYDEV_CLOCK_OFFSET_DAYS", absl::StrCat(clock_offset_days_)}},
       log);
+}
+
+absl::Status Suite::SetClockOffsetDays(int days) {
+  clock_offset_days_ = days;
+  // Both stop before either starts again, so that neither runs on the old
+  // clock beside the other on the new one; then both start side by side
+  // (a start takes seconds on a loaded machine).
+  const Service clocked[] = {Service::kMembership, Service::kNotification};
+  for (Service service : clocked) binaries_[service].process.Signal(SIGTERM);
+  for (Service service : clocked) {
+    absl::StatusOr<int> code =
+        binaries_[service].process.Wait(absl::Seconds(30));
+    if (!code.ok()) return code.status();
+  }
+  for (Service service : clocked) {
+    if (absl::Status s = StartBinary(service); !s.ok()) return s;
+  }
+  for (Service service : clocked) {
+    if (absl::Status s = WaitServing(service, absl::Seconds(30)); !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Suite::WaitServing(Service service, absl::Duration timeout) {
@@ -229,6 +272,34 @@ void Suite::BeginFault(Fault fault) {
 absl::Status Suite::EndFault() {
   if (!fault_.valid()) return absl::OkStatus();
   return fault_.get();
+}
+
+grpc::Status Suite::ReadInbox(
+    const std::string& recipient, const Caller& reader,
+    const std::string& filter,
+    const std::vector<notification::v1::MessageCategory>& categories,
+    std::vector<notification::v1::Message>* messages) {
+  messages->clear();
+  notification::v1::ListMessagesRequest request;
+  request.set_parent(recipient);
+  request.set_page_size(1000);
+  request.set_filter(filter);
+  request.set_order_by("create_time");
+  for (notification::v1::MessageCategory category : categories) {
+    request.add_categories(category);
+  }
+  while (true) {
+    notification::v1::ListMessagesResponse page;
+    grpc::Status status =
+        Call(inbox(), &notification::v1::InboxService::Stub::ListMessages,
+             reader, request, &page);
+    if (!status.ok()) return status;
+    for (notification::v1::Message& m : *page.mutable_messages()) {
+      messages->push_back(std::move(m));
+    }
+    if (page.next_page_token().empty()) return status;
+    request.set_page_token(page.next_page_token());
+  }
 }
 
 bool Suite::Eventually(const std::function<bool()>& predicate,

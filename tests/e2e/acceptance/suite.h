@@ -56,9 +56,10 @@
 namespace partydev::acceptance {
 
 // How long a scenario waits for asynchronous work (event consumers,
-// fan-out, urging letters): after a kill -9, the entries the dead consumer
-// had read are taken over by the restarted one only once idle for 30 s
-// (common/event_consumer.h, claim_idle), so more than that.
+// fan-out, urging letters, the sweeps that run every second here). The
+// binaries run with stable consumer names, so one killed mid-event takes
+// its pending entries back as soon as it restarts; the margin is for slow
+// (sanitizer) builds on a loaded machine.
 inline constexpr absl::Duration kAsyncTimeout = absl::Seconds(75);
 
 // The three services.
@@ -106,6 +107,13 @@ inline common::v1::Date D(int y, int m, int d) {
 // The rule ids a refusal names (google.rpc PreconditionFailure), sorted.
 std::set<std::string> RulesOf(const grpc::Status& status);
 
+// The office inbox of `organization` ("recipients/org-{id}" for
+// "organizations/{id}", services/notification/recipient_store.h): what the
+// organisation receives, read by its officers (Secretary(organization)).
+std::string OfficeOf(const std::string& organization);
+// The organisation whose office `recipient` is; "" for a person's inbox.
+std::string OrganizationOfOffice(const std::string& recipient);
+
 class Suite {
  public:
   Suite();
@@ -131,6 +139,23 @@ class Suite {
   // stack serves again.
   void BeginFault(Fault fault);
   absl::Status EndFault();
+
+  // Rehearsal time: membershipd's deadline scan and notifyd (its sweeps
+  // and decisions) run `days` ahead of the real time from now on
+  // (--clock_offset_days); both are stopped gracefully and started again
+  // with it. Not during a fault window.
+  absl::Status SetClockOffsetDays(int days);
+
+  // Every message of `recipient`'s inbox, oldest first, as `reader` reads
+  // it (InboxService.ListMessages, every page): only those matching
+  // `filter` (AIP-160 over priority, subject_resource, create_time,
+  // delivery) and of `categories` (empty: all). Returns the first failed
+  // call's status.
+  grpc::Status ReadInbox(
+      const std::string& recipient, const Caller& reader,
+      const std::string& filter,
+      const std::vector<notification::v1::MessageCategory>& categories,
+      std::vector<notification::v1::Message>* messages);
 
   // Polls `predicate` until it holds or `timeout` passes.
   static bool Eventually(const std::function<bool()>& predicate,
@@ -204,6 +229,7 @@ class Suite {
   std::string log_dir_;
   std::map<Service, Binary> binaries_;
   std::atomic<int> retries_{0};
+  int clock_offset_days_ = 0;
   std::future<absl::Status> fault_;
   std::unique_ptr<membership::v1::OrganizationService::Stub> organizations_;
   std::unique_ptr<membership::v1::PersonService::Stub> people_;

@@ -420,7 +420,8 @@ TEST_F(EarlyWarningsTest, RemovalCitingAMissingWarningIsRefused) {
       MustCreateOfficialMember(cell_a_, "Lê Văn Thiếu", "079085100014");
   v1::RemoveMemberRequest r;
   r.set_name(p.name());
-  r.add_grounds(v1::REMOVAL_GROUND_ABANDONED_ACTIVITY);
+  // A ground that counts no months: the evidence alone is at fault.
+  r.add_grounds(v1::REMOVAL_GROUND_CARD_RETURNED_OR_DESTROYED);
   r.add_evidence(p.name() + "/earlyWarnings/2026-removal-proposal");
   v1::Ballot* b = r.mutable_cell_ballot();
   *b->mutable_held_on() = D(2026, 10, 5);
@@ -435,6 +436,65 @@ TEST_F(EarlyWarningsTest, RemovalCitingAMissingWarningIsRefused) {
   grpc::Status s = people_->RemoveMember(As(Secretary(cell_a_)).get(), r, &out);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_TRUE(FieldsOf(s).count("evidence"));
+}
+
+// removal.months_in_year (Party Charter, art. 8): the attendance and dues
+// grounds stand only on the months the records count, i.e. a standing
+// removal proposal of that cause the server raised from them.
+TEST_F(EarlyWarningsTest, AttendanceAndDuesGroundsNeedTheMonthsOfTheRecords) {
+  v1::Person p =
+      MustCreateOfficialMember(cell_a_, "Lê Văn Vắng", "079085100015");
+  auto removal = [&](v1::RemovalGround ground) {
+    v1::RemoveMemberRequest r;
+    r.set_name(p.name());
+    r.add_grounds(ground);
+    v1::Ballot* b = r.mutable_cell_ballot();
+    *b->mutable_held_on() = D(2026, 10, 5);
+    b->set_votes_for(6);
+    b->set_present(6);
+    b->set_total(6);
+    r.mutable_decision()->set_number("90-QĐ/ĐU");
+    *r.mutable_decision()->mutable_signed_on() = D(2026, 10, 20);
+    r.mutable_decision()->set_deciding_organization(college_);
+    *r.mutable_effective_on() = D(2026, 10, 20);
+    r.set_validate_only(true);
+    return r;
+  };
+  v1::Person out;
+  // Two months of absence: a follow-up, not yet a removal proposal.
+  EXPECT_TRUE(Stage(p, v1::WARNING_CAUSE_ABSENCE, {1, 2}));
+  grpc::Status s = people_->RemoveMember(
+      As(Secretary(cell_a_)).get(),
+      removal(v1::REMOVAL_GROUND_ABANDONED_ACTIVITY), &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(RulesOf(s), std::set<std::string>{"removal.months_in_year"});
+  // The third month: the proposal stands, the attendance ground with it.
+  EXPECT_TRUE(Stage(p, v1::WARNING_CAUSE_ABSENCE, {1, 2, 3}));
+  s = people_->RemoveMember(As(Secretary(cell_a_)).get(),
+                            removal(v1::REMOVAL_GROUND_ABANDONED_ACTIVITY),
+                            &out);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  // The dues are paid: the dues ground does not stand on the absences.
+  s = people_->RemoveMember(As(Secretary(cell_a_)).get(),
+                            removal(v1::REMOVAL_GROUND_DUES_UNPAID), &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(RulesOf(s), std::set<std::string>{"removal.months_in_year"});
+  // Other grounds do not count months.
+  s = people_->RemoveMember(
+      As(Secretary(cell_a_)).get(),
+      removal(v1::REMOVAL_GROUND_CARD_RETURNED_OR_DESTROYED), &out);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  // Records corrected: the proposal closes, and the ground with it.
+  EXPECT_TRUE(Stage(p, v1::WARNING_CAUSE_ABSENCE, {1}));
+  s = people_->RemoveMember(As(Secretary(cell_a_)).get(),
+                            removal(v1::REMOVAL_GROUND_ABANDONED_ACTIVITY),
+                            &out);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  // The removals were dry runs: still on the rolls.
+  v1::GetPersonRequest get;
+  get.set_name(p.name());
+  ASSERT_TRUE(people_->GetPerson(As(Admin()).get(), get, &out).ok());
+  EXPECT_EQ(out.stage(), common::v1::STAGE_OFFICIAL);
 }
 
 // The daily watch and the recorded attendance, through the other parts'
