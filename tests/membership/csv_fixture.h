@@ -9,10 +9,13 @@
 #ifndef PARTYDEV_TESTS_MEMBERSHIP_CSV_FIXTURE_H_
 #define PARTYDEV_TESTS_MEMBERSHIP_CSV_FIXTURE_H_
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "partydev/membership/v1/import_export.pb.h"
@@ -72,6 +75,20 @@ class CsvFixture : public MembershipFixture {
     std::map<int64_t, v1::RejectedRow> out;
     for (const auto& r : report.rejected()) out[r.line()] = r;
     return out;
+  }
+
+  // EXPECTs each line of `expected` rejected, its first problem at the
+  // column with the rule: line -> (column, rule id).
+  static void ExpectFirstProblems(
+      const v1::ImportCsvReport& report,
+      const std::map<int64_t, std::pair<std::string, std::string>>& expected) {
+    std::map<int64_t, v1::RejectedRow> rejected = ByLine(report);
+    for (const auto& [line, problem] : expected) {
+      ASSERT_EQ(rejected.count(line), 1u) << line << report.DebugString();
+      ASSERT_GE(rejected[line].problems_size(), 1) << line;
+      EXPECT_EQ(rejected[line].problems(0).column(), problem.first) << line;
+      EXPECT_EQ(rejected[line].problems(0).rule_id(), problem.second) << line;
+    }
   }
 };
 
