@@ -184,6 +184,16 @@ class DeliveryDeadlines::Sweep {
             ? FromTimestamp(before.next_reminder_time())
         : before.has_create_time() ? FromTimestamp(before.create_time())
                                    : absl::InfinitePast();
+    // The last planned send that has come: a sweep that finds several past
+    // sends in its window (notifyd was down, or a rehearsal moved the clock)
+    // reminds the recipient once, with the latest, instead of a burst; the
+    // escalation point still counts every planned send.
+    std::optional<absl::Time> latest_due;
+    for (const domain::PlannedSend& send : *sends) {
+      if (send.fire_time <= now_ && send.fire_time >= window_start) {
+        latest_due = send.fire_time;
+      }
+    }
     std::optional<absl::Time> next;
     int sent = 0;
     for (const domain::PlannedSend& send : *sends) {
@@ -192,6 +202,8 @@ class DeliveryDeadlines::Sweep {
         continue;
       }
       if (send.fire_time < window_start) continue;
+      const bool latest =
+          latest_due.has_value() && send.fire_time == *latest_due;
       const v1::ReminderStep* step = StepOf(**rule, send.step_id);
       if (step == nullptr) continue;
       const std::string key = absl::StrCat(
@@ -206,7 +218,7 @@ class DeliveryDeadlines::Sweep {
       const bool to_recipient =
           step->audience().empty() ||
           HasAudience(*step, v1::AUDIENCE_DELIVERY_RECIPIENT);
-      if (to_recipient && !before.recipient().empty()) {
+      if (to_recipient && latest && !before.recipient().empty()) {
         absl::StatusOr<v1::Message> message =
             ReminderMessage(directive, duty, after, *step, key);
         if (!message.ok()) return message.status();

@@ -11,14 +11,17 @@
 //    date (domain::OverdueStepAt), through DeliveryStore::StageChange, so
 //    the tracking counters and the late list follow;
 //  - sends each reminder of the applicable reminder rule whose planned time
-//    (domain::PlanReminders) has come: the directive's
+//    (domain::PlanReminders) has come since the last sweep: the directive's
 //    escalation.reminder_rule when it is of the duty's deadline kind, else
 //    the rule set's default rule for DIRECTIVE_ACKNOWLEDGEMENT or
 //    DIRECTIVE_REPORT. Each reminder is an in-app message to the delivery's
 //    recipient (InboxStore::Append) under the dedup key
 //    "<delivery>:<kind>:<due>:<step>:<repeat>", so a repeated or concurrent
 //    sweep never sends one twice; reminders_sent counts the messages
-//    actually created and next_reminder_time is the next planned send;
+//    actually created and next_reminder_time is the next planned send.
+//    When several planned sends have come since the last sweep (notifyd
+//    was down, or a rehearsal moved the clock), the recipient gets one
+//    reminder, the latest, not a burst;
 //  - at the escalation point tells the superior: the parent of the
 //    recipient organisation on that day (ESCALATION_TARGET_SUPERIOR_OF_
 //    RECIPIENT, the default), the issuer (ISSUER) or the named organisation

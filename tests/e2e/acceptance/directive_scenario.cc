@@ -447,18 +447,20 @@ Outcome RunDirective(Suite& suite, Fault fault) {
   const absl::CivilDay ack_due =
       CivilDayOf(deliveries()[cells[3]].acknowledge_by());
   // Two days after the acknowledgement was due: the on-day and the first
-  // later reminder are out, the delivery is LATE.
-  rehearse("ack due+2", ack_due + 2, owed_ack(nv1::DELIVERY_STATE_LATE, 2));
+  // later reminder have come at once; the cell is reminded once (the
+  // latest, not a burst) and the delivery is LATE.
+  rehearse("ack due+2", ack_due + 2, owed_ack(nv1::DELIVERY_STATE_LATE, 1));
   // Four days after: the second reminder past the due date escalates.
   rehearse("ack due+4", ack_due + 4,
-           owed_ack(nv1::DELIVERY_STATE_ESCALATED, 3));
+           owed_ack(nv1::DELIVERY_STATE_ESCALATED, 2));
   // Two days after the yearly report was due: 3 days before and on the
-  // day sent to the cells that acknowledged and have not reported.
+  // day have come: one reminder to each cell that acknowledged and has
+  // not reported.
   rehearse("report due+2", CivilDayOf(d.report().first_due_date()) + 2,
            [&](const std::map<std::string, nv1::Delivery>& all) {
              for (const std::string& c : {cells[1], cells[2]}) {
                auto it = all.find(c);
-               if (it == all.end() || it->second.reminders_sent() < 2) {
+               if (it == all.end() || it->second.reminders_sent() < 1) {
                  return false;
                }
              }
@@ -493,20 +495,20 @@ TEST_P(DirectiveTest, DisseminatedAcknowledgedReportedAndTransfers) {
   // to its ward committee, whose office inbox has the escalation.
   const std::string late = "organizations/vo-thi-sau-kp2";
   EXPECT_TRUE(Has(outcome, "ack due+2: delivery " + late +
-                               ": DELIVERY_STATE_LATE reminders 2 "
+                               ": DELIVERY_STATE_LATE reminders 1 "
                                "escalations 0"))
       << joined;
   EXPECT_TRUE(Has(outcome, "ack due+2: inbox of " + late +
                                " about the delivery to " + late +
-                               ": 2 × Nhắc xác nhận văn bản 06-CT/TU"))
+                               ": 1 × Nhắc xác nhận văn bản 06-CT/TU"))
       << joined;
   EXPECT_TRUE(Has(outcome, "ack due+4: delivery " + late +
-                               ": DELIVERY_STATE_ESCALATED reminders 3 "
+                               ": DELIVERY_STATE_ESCALATED reminders 2 "
                                "escalations 1 to organizations/vo-thi-sau"))
       << joined;
   EXPECT_TRUE(Has(outcome, "ack due+4: inbox of " + late +
                                " about the delivery to " + late +
-                               ": 3 × Nhắc xác nhận văn bản 06-CT/TU"))
+                               ": 2 × Nhắc xác nhận văn bản 06-CT/TU"))
       << joined;
   EXPECT_TRUE(Has(outcome,
                   "ack due+4: inbox of organizations/vo-thi-sau about the "
@@ -526,18 +528,18 @@ TEST_P(DirectiveTest, DisseminatedAcknowledgedReportedAndTransfers) {
         << joined;
   }
   // The yearly report: the two cells that acknowledged but did not report
-  // are reminded (3 days before and on the day) and late; the one that
-  // reported is not.
+  // are reminded once (3 days before and on the day have both come at
+  // the sweep) and late; the one that reported is not.
   for (const char* cell :
        {"organizations/ben-nghe-kp2", "organizations/vo-thi-sau-kp1"}) {
     EXPECT_TRUE(Has(outcome, absl::StrCat("report due+2: delivery ", cell,
-                                          ": DELIVERY_STATE_LATE reminders 2 "
+                                          ": DELIVERY_STATE_LATE reminders 1 "
                                           "escalations 0")))
         << cell << "\n"
         << joined;
     EXPECT_TRUE(Has(outcome, absl::StrCat("report due+2: inbox of ", cell,
                                           " about the delivery to ", cell,
-                                          ": 2 × Đôn đốc báo cáo kết quả "
+                                          ": 1 × Đôn đốc báo cáo kết quả "
                                           "thực hiện 06-CT/TU")))
         << cell << "\n"
         << joined;
