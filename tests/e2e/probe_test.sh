@@ -29,14 +29,36 @@ start_redis() {
 start_redis
 
 declare -A addr
+# A "free" port may be taken by a parallel test before the binary binds it:
+# the binary then exits (code 1, cannot start), and is started again on
+# other ports, up to three times.
+start_service() {
+  local svc=$1 b=$2 port pid
+  for _ in 1 2 3; do
+    port=$(free_port)
+    PARTYDEV_REDIS="redis://127.0.0.1:$redis_port" PARTYDEV_AUTH=dev \
+      PARTYDEV_LISTEN="127.0.0.1:$port" PARTYDEV_METRICS_LISTEN="127.0.0.1:$(free_port)" \
+      PARTYDEV_HEALTH_INTERVAL_MS=1000 "$bin/$b" >>"$work/$b.log" 2>&1 &
+    pid=$!
+    addr[$svc]="127.0.0.1:$port"
+    for _ in $(seq 40); do
+      kill -0 "$pid" 2>/dev/null || break  # exited: its port was taken
+      if $probe wait "${addr[$svc]}" --timeout 0.5 >/dev/null 2>&1; then
+        pids+=("$pid")
+        return 0
+      fi
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      pids+=("$pid")  # alive but not serving: the checks below say so
+      return 0
+    fi
+    echo "$b exited before serving on $port; starting it again on other ports"
+  done
+  echo "FAIL: $b did not start"; tail -5 "$work/$b.log"; exit 1
+}
 for svc in membership quota notification; do
   case $svc in membership) b=membershipd;; quota) b=quotad;; notification) b=notifyd;; esac
-  port=$(free_port)
-  PARTYDEV_REDIS="redis://127.0.0.1:$redis_port" PARTYDEV_AUTH=dev \
-    PARTYDEV_LISTEN="127.0.0.1:$port" PARTYDEV_METRICS_LISTEN="127.0.0.1:$(free_port)" \
-    PARTYDEV_HEALTH_INTERVAL_MS=1000 "$bin/$b" >"$work/$b.log" 2>&1 &
-  pids+=($!)
-  addr[$svc]="127.0.0.1:$port"
+  start_service "$svc" "$b"
 done
 
 for svc in membership quota notification; do
