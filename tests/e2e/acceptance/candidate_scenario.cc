@@ -246,21 +246,8 @@ Outcome RunOneCandidate(Suite& suite, Fault fault) {
   auto org = [&](const std::string& parent, const std::string& id,
                  const std::string& display, const std::string& kind,
                  const std::string& level) {
-    mv1::CreateOrganizationRequest q;
-    q.set_organization_id(id);
-    q.set_request_id(rid + "org-" + id);
-    mv1::Organization* o = q.mutable_organization();
-    o->set_parent(parent);
-    o->set_display_name(display);
-    o->set_kind(kind);
-    o->set_level(level);
-    *o->mutable_valid_from() = D(2020, 1, 1);
-    mv1::Organization out;
-    r.Ok("create " + id,
-         suite.Call(suite.organizations(),
-                    &mv1::OrganizationService::Stub::CreateOrganization,
-                    Admin(), q, &out));
-    return out.name();
+    return CreateOrganization(suite, r, rid,
+                              {parent, id, display, kind, level});
   };
   const std::string province = org("", "lam-dong", "Đảng bộ tỉnh Lâm Đồng",
                                    "PROVINCIAL_COMMITTEE", "PROVINCE");

@@ -49,22 +49,9 @@ Outcome RunLagging(Suite& suite, Fault fault) {
   auto org = [&](const std::string& parent, const std::string& id,
                  const std::string& kind, const std::string& level,
                  bool university = false) {
-    mv1::CreateOrganizationRequest q;
-    q.set_organization_id(id);
-    q.set_request_id(rid + "org-" + id);
-    mv1::Organization* o = q.mutable_organization();
-    o->set_parent(parent);
-    o->set_display_name("Tổ chức " + id);
-    o->set_kind(kind);
-    o->set_level(level);
-    if (university) o->add_sector_tags(cv1::SECTOR_TAG_UNIVERSITY);
-    *o->mutable_valid_from() = D(2020, 1, 1);
-    mv1::Organization out;
-    ok("create " + id,
-       suite.Call(suite.organizations(),
-                  &mv1::OrganizationService::Stub::CreateOrganization, Admin(),
-                  q, &out));
-    return out.name();
+    NewOrganization o{parent, id, "Tổ chức " + id, kind, level};
+    if (university) o.sector_tags.push_back(cv1::SECTOR_TAG_UNIVERSITY);
+    return CreateOrganization(suite, recorder, rid, o);
   };
   const std::string province =
       org("", "lam-dong", "PROVINCIAL_COMMITTEE", "PROVINCE");

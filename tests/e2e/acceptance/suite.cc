@@ -339,6 +339,28 @@ std::string Suite::LogTails() const {
   return out;
 }
 
+std::string CreateOrganization(Suite& suite, Recorder& recorder,
+                               const std::string& request_prefix,
+                               const NewOrganization& org) {
+  membership::v1::CreateOrganizationRequest q;
+  q.set_organization_id(org.id);
+  q.set_request_id(request_prefix + "org-" + org.id);
+  membership::v1::Organization* o = q.mutable_organization();
+  o->set_parent(org.parent);
+  o->set_display_name(org.display_name);
+  o->set_kind(org.kind);
+  o->set_level(org.level);
+  for (common::v1::SectorTag tag : org.sector_tags) o->add_sector_tags(tag);
+  *o->mutable_valid_from() = D(2020, 1, 1);
+  membership::v1::Organization out;
+  recorder.Ok(
+      "create " + org.id,
+      suite.Call(suite.organizations(),
+                 &membership::v1::OrganizationService::Stub::CreateOrganization,
+                 Admin(), q, &out));
+  return out.name();
+}
+
 bool Recorder::Ok(const std::string& what, const grpc::Status& status) {
   if (status.ok()) return true;
   ADD_FAILURE() << what << ": " << status.error_code() << " "

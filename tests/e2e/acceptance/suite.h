@@ -262,6 +262,23 @@ class Recorder {
   Outcome& outcome_;
 };
 
+// An organisation of a scenario's tree.
+struct NewOrganization {
+  std::string parent;  // "" for a root
+  std::string id;
+  std::string display_name;
+  std::string kind;
+  std::string level;
+  std::vector<common::v1::SectorTag> sector_tags = {};
+};
+
+// Creates `org` as the administrator, valid from 2020-01-01, with the
+// request id "{request_prefix}org-{id}" (a retried call is answered, not
+// repeated); a failure is recorded in `recorder`. Returns its name.
+std::string CreateOrganization(Suite& suite, Recorder& recorder,
+                               const std::string& request_prefix,
+                               const NewOrganization& org);
+
 // True when `outcome` has `line`.
 bool Has(const Outcome& outcome, const std::string& line);
 
